@@ -1,0 +1,74 @@
+# Wegwijs — every command in README.md is a target here. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PYTHON ?= $(shell scripts/find-python310.sh)
+STAMP  := $(VENV)/.installed
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install run train test lint typecheck unit validate content-check nlu-eval \
+        conversation-test bench-nlu browser-deps lock clean
+
+help: ## List the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || exit 1
+	@echo "Installing into $(VENV) with $(PYTHON) (first time: a few minutes, ~3 GB)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PY) -m pip check
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv with Python 3.10 and install the pinned dependencies
+
+train: $(STAMP) ## Train the model if data, domain or config changed (content hash)
+	$(PY) -m bot train
+
+run: $(STAMP) ## Run the assistant locally: web chat, Rasa server and action server
+	$(PY) -m bot run
+
+test: lint typecheck validate content-check unit nlu-eval conversation-test ## Run every check and test (what CI runs)
+
+lint: $(STAMP) ## ruff lint and format check
+	$(VENV)/bin/ruff check bot actions tests scripts
+	$(VENV)/bin/ruff format --check bot actions tests scripts
+
+typecheck: $(STAMP) ## mypy on bot/ and actions/
+	$(VENV)/bin/mypy
+
+validate: $(STAMP) ## rasa data validate, warnings are errors
+	$(VENV)/bin/rasa data validate --fail-on-warnings --quiet
+
+content-check: $(STAMP) ## Check the answer files in locales/ (what editors change)
+	$(PY) -m bot content-check
+
+unit: $(STAMP) browser-deps ## pytest: unit, integration (trains a model once, cached) and browser tests
+	$(VENV)/bin/pytest -q
+
+nlu-eval: $(STAMP) ## NLU accuracy per language on held-out examples, with minimum targets
+	$(PY) -m bot bench-nlu --check
+
+conversation-test: $(STAMP) ## Conversation tests (rasa test core on tests/conversations)
+	$(PY) -m bot conversation-test
+
+bench-nlu: $(STAMP) ## Print per-language NLU figures (accuracy, macro-F1, fallback rate, confusions)
+	$(PY) -m bot bench-nlu
+
+browser-deps: ## Install Debian's chromium for the browser test where it is missing
+	@command -v chromium >/dev/null 2>&1 || { echo "Installing chromium (Debian package) for the web chat browser test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "Could not install chromium: the browser test will be skipped"; }
+
+lock: ## Re-resolve and pin all dependencies into constraints.txt
+	$(PY) -m pip freeze --exclude-editable | grep -v '^pip==' > constraints.new
+	{ head -2 constraints.txt; cat constraints.new; } > constraints.txt; rm constraints.new
+
+clean: ## Remove models, caches and local conversation data (keeps .venv)
+	rm -rf models var .pytest_cache .mypy_cache .ruff_cache
