@@ -1,0 +1,1 @@
+"""Wegwijs: a multilingual assistant for EU labour migrants in the Netherlands."""
