@@ -1,0 +1,1 @@
+"""Answers and interface texts from ``locales/``: loading, validation, rendering, hot reload."""

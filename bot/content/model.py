@@ -1,0 +1,82 @@
+"""Typed content: answers, interface texts, amounts and the desk, per language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer in one language, as an editor wrote it in ``locales/<lang>/*.yml``.
+
+    Attributes:
+        id: stable snake_case id, the same in every language (usually the intent's name).
+        language: ISO 639-1 code.
+        text: the main text, short enough for a phone screen.
+        more: optional longer detail behind a "More" button.
+        buttons: ids of related answers, shown as follow-up buttons.
+        sources: official pages the facts come from.
+        reviewed: when an editor last checked the facts.
+        help: where to get personal help ("desk"), appended to the text.
+        file: where it was written, for messages to editors.
+        line: the line of its id in ``file``.
+
+    """
+
+    id: str
+    language: str
+    text: str
+    more: str | None = None
+    buttons: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    reviewed: dt.date | None = None
+    help: str | None = None
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An amount that answers mention through a placeholder, formatted per language."""
+
+    value: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class DeskPoint:
+    """One place where the desk receives people."""
+
+    region: str
+    place: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Desk:
+    """The information desk that users are referred to (``desk.yml``)."""
+
+    name: str
+    url: str
+    points: tuple[DeskPoint, ...] = ()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All texts of one language."""
+
+    language: str
+    answers: dict[str, Answer] = field(default_factory=dict)
+    ui: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the assistant says, in every language, validated."""
+
+    catalogs: dict[str, Catalog]
+    amounts: dict[str, Amount]
+    desk: Desk
