@@ -1,0 +1,87 @@
+"""Train the model only when what it is made of changed.
+
+The model's name carries a hash of everything training reads: config, domain, training data,
+and our own NLU components. ``models/wegwijs-<hash>.tar.gz`` existing means it is current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+MODEL_PREFIX = "wegwijs-"
+
+
+def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
+    """Every file whose content changes the model."""
+    files = [root / "config.yml"]
+    files += [root / "domain.yml"] if (root / "domain.yml").exists() else []
+    for folder in ("domain", "data", "bot/nlu", "bot/i18n"):
+        files += sorted(
+            p
+            for p in (root / folder).rglob("*")
+            if p.is_file() and p.suffix in {".yml", ".yaml", ".py"}
+        )
+    files.append(root / "constraints.txt")
+    return [f for f in files if f.exists()]
+
+
+def fingerprint(root: Path = PROJECT_ROOT, config: Path | None = None) -> str:
+    """A short hash of the training inputs (and of ``config`` when another one is used)."""
+    digest = hashlib.sha256()
+    inputs = training_inputs(root)
+    if config is not None:
+        inputs = [p for p in inputs if p != root / "config.yml"] + [config]
+    for path in inputs:
+        digest.update(
+            str(path.relative_to(root) if path.is_relative_to(root) else path.name).encode()
+        )
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path(models_dir: Path, root: Path = PROJECT_ROOT, config: Path | None = None) -> Path:
+    """Where the model for the current inputs is (or will be) stored."""
+    return models_dir / f"{MODEL_PREFIX}{fingerprint(root, config)}.tar.gz"
+
+
+def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, config: Path | None = None) -> Path:
+    """Return the current model, training it first if it does not exist yet."""
+    target = model_path(models_dir, root, config)
+    if target.exists():
+        logger.info("Model is up to date: %s", target.name)
+        return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    logger.info("Training %s (data, domain or config changed)", target.name)
+    started = time.monotonic()
+    command = [
+        str(Path(sys.executable).with_name("rasa")),
+        "train",
+        "--config",
+        str(config or root / "config.yml"),
+        "--domain",
+        str(root / "domain.yml"),
+        "--data",
+        str(root / "data"),
+        "--out",
+        str(models_dir),
+        "--fixed-model-name",
+        target.name.removesuffix(".tar.gz"),
+        "--quiet",
+    ]
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    subprocess.run(command, cwd=root, env=env, check=True)  # noqa: S603 - our own command
+    logger.info("Trained in %.0f s", time.monotonic() - started)
+    for old in models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"):
+        if old != target and old.stat().st_mtime < target.stat().st_mtime - 3600 * 24 * 7:
+            old.unlink(missing_ok=True)
+    return target
