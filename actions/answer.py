@@ -1,0 +1,98 @@
+"""The one generic answer action: every reply text comes from ``locales/``.
+
+What it needs from the domain: the slots ``language`` and ``last_answer`` (text, custom
+mappings, not influencing the conversation) and the entity ``language``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.content.render import Button, language_buttons, render, topic_buttons
+from bot.i18n.languages import Detection, choose_language
+from bot.turns import plan_turn
+from bot.wiring import content_store
+
+logger = logging.getLogger(__name__)
+
+
+def _previous_user_intent(tracker: Tracker) -> str | None:
+    """The intent of the user message before the latest one, within this session."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return None
+        if event.get("event") != "user":
+            continue
+        if not seen_latest:
+            seen_latest = True
+            continue
+        intent = (event.get("parse_data") or {}).get("intent") or {}
+        return intent.get("name")
+    return None
+
+
+class ActionAnswer(Action):
+    """Answers the latest message in the conversation's language."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_answer"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        """Pick the answer for the latest message, render it, and remember the language."""
+        content = content_store().get()
+        latest = tracker.latest_message or {}
+        intent = (latest.get("intent") or {}).get("name")
+        text = latest.get("text") or ""
+        known = set(content.catalogs["en"].answers) if "en" in content.catalogs else set()
+        with_more = {a.id for c in content.catalogs.values() for a in c.answers.values() if a.more}
+        plan = plan_turn(
+            intent=intent,
+            text=text,
+            entities=latest.get("entities") or [],
+            ranking=latest.get("intent_ranking") or [],
+            previous_intent=_previous_user_intent(tracker),
+            last_answer=tracker.get_slot("last_answer"),
+            known_answers=known,
+            answers_with_more=with_more,
+        )
+        metadata = latest.get("metadata") or {}
+        choice = choose_language(
+            current=tracker.get_slot("language"),
+            detection=Detection.from_dict(latest.get("language")),
+            hint=metadata.get("language_hint") if isinstance(metadata, dict) else None,
+            explicit=plan.explicit_language,
+        )
+        extra: list[Button] = []
+        if plan.languages:
+            extra += language_buttons()
+        extra += topic_buttons(content, plan.guesses, choice.code)
+        if plan.offer_human:
+            extra += topic_buttons(content, ["request_human"], choice.code)
+        reply = render(content, plan.answer_id, choice.code, extra, detail=plan.detail)
+        events: list[EventType] = []
+        if choice.remember and choice.code != tracker.get_slot("language"):
+            events.append(SlotSet("language", choice.code))
+        if reply is None:
+            return events
+        logger.info(
+            "answer=%s language=%s reason=%s", reply.answer_id, reply.language, choice.reason
+        )
+        dispatcher.utter_message(
+            text=reply.text,
+            buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
+        )
+        if plan.remember_topic:
+            events.append(SlotSet("last_answer", plan.answer_id))
+        return events

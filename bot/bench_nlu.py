@@ -1,0 +1,205 @@
+"""NLU benchmark on held-out examples (``tests/nlu/<lang>/``), never trained on.
+
+Prints per language: intent accuracy, macro-F1, out-of-scope routed away from topics, topic
+questions answered with a *different* topic (the harmful error), language detection accuracy,
+and the worst confusions; plus a sweep of the fallback threshold. ``--check`` exits non-zero
+when a target is missed (part of ``make test``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.settings import PROJECT_ROOT, Settings
+from bot.training import ensure_model
+from bot.turns import CONVERSATION_INTENTS, FALLBACK_INTENT
+
+logger = logging.getLogger(__name__)
+
+NOT_A_TOPIC = {FALLBACK_INTENT, "out_of_scope"}
+# Minimum figures enforced by `make test` (the README records the measured ones).
+TARGETS = {
+    "accuracy": 0.85,
+    "out_of_scope_handled": 0.80,
+    "wrong_topic": 0.05,
+    "language_detected": 0.90,
+}
+
+
+@dataclass(frozen=True)
+class Example:
+    """One held-out example."""
+
+    language: str
+    text: str
+    intent: str
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's answer for one example."""
+
+    example: Example
+    intent: str
+    top_topic: str
+    top_confidence: float
+    language: str | None
+
+
+def load_examples(folder: Path) -> list[Example]:
+    """Read ``folder/<lang>/*.yml`` in Rasa's NLU format."""
+    examples = []
+    for path in sorted(folder.glob("*/*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu", []):
+            for line in str(block.get("examples", "")).splitlines():
+                text = line.strip().removeprefix("- ").strip()
+                if text:
+                    examples.append(Example(path.parent.name, text, block["intent"]))
+    return examples
+
+
+async def predict(model: Path, examples: list[Example]) -> list[Prediction]:
+    """Parse every example with the trained model."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    predictions = []
+    for example in examples:
+        parsed: dict[str, Any] = await agent.parse_message(example.text)
+        ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK_INTENT]
+        top: dict[str, Any] = (
+            ranking[0] if ranking else {"name": FALLBACK_INTENT, "confidence": 0.0}
+        )
+        language = (parsed.get("language") or {}).get("code")
+        predictions.append(
+            Prediction(
+                example, parsed["intent"]["name"], top["name"], float(top["confidence"]), language
+            )
+        )
+    return predictions
+
+
+def _route(prediction: Prediction, threshold: float | None) -> str:
+    if threshold is None:
+        return prediction.intent
+    return prediction.top_topic if prediction.top_confidence >= threshold else FALLBACK_INTENT
+
+
+def score(predictions: list[Prediction], threshold: float | None = None) -> dict[str, Any]:
+    """Figures for one set of predictions (optionally re-routed at another threshold)."""
+    from sklearn.metrics import f1_score
+
+    gold = [p.example.intent for p in predictions]
+    routed = [_route(p, threshold) for p in predictions]
+    in_scope = [(g, r) for g, r in zip(gold, routed, strict=True) if g != "out_of_scope"]
+    topics = [(g, r) for g, r in in_scope if g not in CONVERSATION_INTENTS]
+    oos = [r for g, r in zip(gold, routed, strict=True) if g == "out_of_scope"]
+    labels = sorted(set(gold))
+    detected = [p.language == p.example.language for p in predictions]
+    confusions = Counter((g, r) for g, r in zip(gold, routed, strict=True) if g != r)
+    return {
+        "examples": len(predictions),
+        "accuracy": sum(g == r for g, r in zip(gold, routed, strict=True)) / len(gold),
+        "macro_f1": float(f1_score(gold, routed, labels=labels, average="macro", zero_division=0)),
+        "out_of_scope_handled": sum(r in NOT_A_TOPIC for r in oos) / max(1, len(oos)),
+        "wrong_topic": sum(
+            r != g and r not in NOT_A_TOPIC and r not in CONVERSATION_INTENTS for g, r in topics
+        )
+        / max(1, len(topics)),
+        "fallback_on_topics": sum(r == FALLBACK_INTENT for _, r in topics) / max(1, len(topics)),
+        "language_detected": sum(detected) / len(detected),
+        "worst_confusions": [f"{g} -> {r} ({n})" for (g, r), n in confusions.most_common(5)],
+    }
+
+
+def report(predictions: list[Prediction]) -> dict[str, Any]:
+    """Per-language figures, the overall figures, and the threshold sweep."""
+    languages = sorted({p.example.language for p in predictions})
+    result: dict[str, Any] = {
+        "per_language": {
+            lang: score([p for p in predictions if p.example.language == lang])
+            for lang in languages
+        },
+        "overall": score(predictions),
+        "threshold_sweep": {
+            f"{t:.2f}": {
+                k: round(v, 3) for k, v in score(predictions, t).items() if isinstance(v, float)
+            }
+            for t in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
+        },
+    }
+    return result
+
+
+def print_report(result: dict[str, Any]) -> None:
+    """Print the figures as a table (the service code never prints; this is a CLI)."""
+    header = (
+        f"{'lang':5} {'n':>4} {'acc':>6} {'F1':>6} {'oos→fb':>7} {'wrong':>6} "
+        f"{'fb-top':>7} {'lang-id':>7}"
+    )
+    lines = [header]
+    rows = {**result["per_language"], "all": result["overall"]}
+    for lang, s in rows.items():
+        lines.append(
+            f"{lang:5} {s['examples']:>4} {s['accuracy']:>6.1%} {s['macro_f1']:>6.3f} "
+            f"{s['out_of_scope_handled']:>7.1%} {s['wrong_topic']:>6.1%} "
+            f"{s['fallback_on_topics']:>7.1%} {s['language_detected']:>7.1%}"
+        )
+    for lang, s in result["per_language"].items():
+        lines.append(f"{lang}: worst confusions: " + "; ".join(s["worst_confusions"]))
+    lines.append("fallback threshold sweep (overall):")
+    for t, s in result["threshold_sweep"].items():
+        lines.append(
+            f"  {t}: acc {s['accuracy']:.1%}  oos→fb {s['out_of_scope_handled']:.1%}"
+            f"  wrong {s['wrong_topic']:.1%}  fb-top {s['fallback_on_topics']:.1%}"
+        )
+    print("\n".join(lines))  # noqa: T201
+
+
+def missed_targets(result: dict[str, Any]) -> list[str]:
+    """Every target a language misses, in words."""
+    missed = []
+    for lang, s in result["per_language"].items():
+        for key, target in TARGETS.items():
+            value = s[key]
+            ok = value <= target if key == "wrong_topic" else value >= target
+            if not ok:
+                missed.append(
+                    f"{lang}: {key} {value:.1%} (target "
+                    f"{'≤' if key == 'wrong_topic' else '≥'} {target:.0%})"
+                )
+    return missed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m bot bench-nlu", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail when a target is missed")
+    parser.add_argument("--config", type=Path, help="train and measure with another config")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "nlu.json")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    model = ensure_model(settings.models_dir, config=args.config)
+    predictions = asyncio.run(predict(model, load_examples(PROJECT_ROOT / "tests" / "nlu")))
+    result = report(predictions)
+    result["model"] = model.name
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    print_report(result)
+    print(f"written: {args.out}")  # noqa: T201
+    if args.check:
+        missed = missed_targets(result)
+        for line in missed:
+            print(f"TARGET MISSED {line}")  # noqa: T201
+        return 1 if missed else 0
+    return 0

@@ -1,0 +1,1 @@
+"""Rasa input/output channels, one module per messenger."""

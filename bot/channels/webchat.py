@@ -1,0 +1,127 @@
+"""A small web chat, so anyone can try the assistant in a browser without an account.
+
+Served by the Rasa server itself at ``/webhooks/webchat/`` (page, script and style are ours,
+no CDN). The page keeps a random conversation id in the browser's local storage, sends the
+browser's language as a hint, and shows buttons.
+
+``POST /webhooks/webchat/webhook`` takes ``{"sender": id, "message": text, "metadata":
+{"language_hint": "pl-PL"}}`` and answers with the bot's messages, like Rasa's REST channel,
+but it validates its input and never logs message texts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).with_name("static")
+MAX_MESSAGE_CHARS = 4096
+_SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_ASSETS = {
+    "webchat.js": "text/javascript; charset=utf-8",
+    "webchat.css": "text/css; charset=utf-8",
+}
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _error(status: int, code: str, message: str) -> HTTPResponse:
+    return response.json({"error": code, "message": message}, status=status)
+
+
+def parse_request(body: object) -> tuple[str, str, dict[str, Any]] | HTTPResponse:
+    """Validate a web chat request: sender, text and the language hint, or an error reply."""
+    if not isinstance(body, dict):
+        return _error(400, "bad_request", 'Send JSON like {"sender": "...", "message": "..."}.')
+    sender, text = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not _SENDER.match(sender):
+        return _error(400, "bad_sender", "'sender' must be 8-64 letters, digits, - or _.")
+    if not isinstance(text, str) or not text.strip():
+        return _error(400, "empty_message", "The message is empty.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        return _error(
+            413, "message_too_long", f"The message is longer than {MAX_MESSAGE_CHARS} characters."
+        )
+    metadata: dict[str, Any] = {}
+    hint = (
+        (body.get("metadata") or {}).get("language_hint")
+        if isinstance(body.get("metadata"), dict)
+        else None
+    )
+    if isinstance(hint, str) and len(hint) <= 35:
+        metadata["language_hint"] = hint
+    return sender, text.replace("\x00", ""), metadata
+
+
+class WebChatInput(InputChannel):
+    """The web chat channel (``bot.channels.webchat.WebChatInput`` in credentials.yml)."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel's name, and its URL prefix ``/webhooks/webchat/``."""
+        return "webchat"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The page, its assets, a health check and the message endpoint."""
+        web = Blueprint("webchat", __name__)
+
+        @web.route("/", methods=["GET"])
+        async def page(request: Request) -> HTTPResponse:
+            html = (STATIC / "webchat.html").read_text(encoding="utf-8")
+            return response.html(html, headers=_SECURITY_HEADERS)
+
+        @web.route("/<asset:str>", methods=["GET"])
+        async def asset(request: Request, asset: str) -> HTTPResponse:
+            if asset not in _ASSETS:
+                return _error(404, "not_found", "Not found.")
+            return response.text(
+                (STATIC / asset).read_text(encoding="utf-8"),
+                content_type=_ASSETS[asset],
+                headers=_SECURITY_HEADERS,
+            )
+
+        @web.route("/health", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @web.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # sanic raises its own error type for invalid JSON
+                return _error(400, "bad_json", "The request is not valid JSON.")
+            parsed = parse_request(body)
+            if isinstance(parsed, HTTPResponse):
+                return parsed
+            sender, text, metadata = parsed
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text, collector, sender, input_channel=self.name(), metadata=metadata
+                    )
+                )
+            except Exception:
+                logger.exception("Web chat message could not be handled")
+                return _error(
+                    500,
+                    "unavailable",
+                    "The assistant could not answer just now. Please try again in a minute.",
+                )
+            return response.json(collector.messages)
+
+        return web

@@ -1,0 +1,39 @@
+"""``make conversation-test``: Rasa's conversation tests on ``tests/conversations/``.
+
+Each story gives what a user types (in pl, ro, bg, nl, en) and the action expected; a wrong
+intent or action fails the run. Trains first if the model is stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT, Settings
+from bot.training import ensure_model
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``rasa test core`` on the conversation tests; returns its exit code."""
+    parser = argparse.ArgumentParser(prog="python -m bot conversation-test", description=__doc__)
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "conversations")
+    args = parser.parse_args(argv)
+    model = ensure_model(Settings.from_env().models_dir)
+    command = [
+        str(Path(sys.executable).with_name("rasa")),
+        "test",
+        "core",
+        "--model",
+        str(model),
+        "--stories",
+        str(PROJECT_ROOT / "tests" / "conversations"),
+        "--out",
+        str(args.out),
+        "--fail-on-prediction-errors",
+        "--no-plot",
+    ]
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False).returncode  # noqa: S603

@@ -1,0 +1,153 @@
+"""``make run``: start the assistant locally.
+
+Checks the answer files, trains if the model is stale, starts the action server and the Rasa
+server (which serves the web chat), prints the URLs; Ctrl-C stops every process it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bot.content.loader import load_content
+from bot.settings import PROJECT_ROOT, Settings, SettingsError
+from bot.training import ensure_model
+from bot.wiring import answer_ids_required
+
+logger = logging.getLogger(__name__)
+
+START_TIMEOUT = 300.0
+
+
+def service_env(settings: Settings) -> dict[str, str]:
+    """Environment for the Rasa and action servers (endpoints.yml reads these)."""
+    return {
+        **os.environ,
+        "ACTIONS_PORT": str(settings.actions_port),
+        "WEGWIJS_DATA_DIR": str(settings.data_dir),
+        "SANIC_HOST": "127.0.0.1",  # the action server is only for the Rasa server
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+
+
+def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
+    """The two server command lines."""
+    bin_dir = Path(sys.executable).parent
+    rasa = [
+        str(bin_dir / "rasa"),
+        "run",
+        "--enable-api",
+        "--interface",
+        settings.host,
+        "--port",
+        str(settings.rasa_port),
+        "--model",
+        str(model),
+        "--endpoints",
+        str(PROJECT_ROOT / "endpoints.yml"),
+        "--credentials",
+        str(PROJECT_ROOT / "credentials.yml"),
+    ]
+    if settings.auth_token:
+        rasa += ["--auth-token", settings.auth_token]
+    actions = [
+        str(bin_dir / "rasa"),
+        "run",
+        "actions",
+        "--actions",
+        "actions",
+        "--port",
+        str(settings.actions_port),
+    ]
+    return {"actions": actions, "rasa": rasa}
+
+
+def wait_until_up(
+    url: str, processes: dict[str, subprocess.Popen[bytes]], timeout: float = START_TIMEOUT
+) -> None:
+    """Poll ``url`` until it answers; stop early if a process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                raise RuntimeError(f"the {name} server stopped (exit code {process.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own local URL
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    """Stop every started process (and its children), politely first."""
+    for process in processes.values():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the assistant until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="python -m bot run", description=__doc__)
+    parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        logger.error("%s", error)
+        return 2
+    result = load_content(PROJECT_ROOT, answer_ids_required())
+    if result.content is None:
+        for problem in result.errors:
+            logger.error("%s", problem)
+        logger.error("Fix the answer files above (see locales/README.md), then run again.")
+        return 1
+    model = ensure_model(settings.models_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    env = service_env(settings)
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        for name, command in commands(settings, model).items():
+            processes[name] = subprocess.Popen(  # noqa: S603 - our own commands
+                command, cwd=PROJECT_ROOT, env=env, start_new_session=True
+            )
+        host = "127.0.0.1" if settings.host in {"0.0.0.0", "::"} else settings.host  # noqa: S104
+        base = f"http://{host}:{settings.rasa_port}"
+        wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
+        wait_until_up(f"{base}/", processes)
+        logger.info(
+            "Wegwijs is running.\n\n  Web chat:  %s/webhooks/webchat/\n  REST:      %s/webhooks/"
+            "rest/webhook\n  HTTP API:  %s/model/parse%s\n\nPress Ctrl-C to stop.\n",
+            base,
+            base,
+            base,
+            "" if settings.auth_token is None else " (token required)",
+        )
+        while all(p.poll() is None for p in processes.values()):
+            time.sleep(0.5)
+        dead = [n for n, p in processes.items() if p.poll() is not None]
+        logger.error("The %s server stopped; stopping the rest.", ", ".join(dead))
+        return 1
+    except KeyboardInterrupt:
+        logger.info("Stopping…")
+        return 0
+    except RuntimeError as error:
+        logger.error("Could not start: %s", error)
+        return 1
+    finally:
+        stop(processes)

@@ -1,0 +1,114 @@
+"""Which answer a turn gets: plain functions over plain data, tested without Rasa."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.i18n.languages import SUPPORTED_LANGUAGES, language_named_in
+
+FALLBACK_INTENT = "nlu_fallback"
+# Intents about the conversation itself; never offered as a "did you mean" topic.
+CONVERSATION_INTENTS = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thanks",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "request_human",
+        "change_language",
+        "out_of_scope",
+        "show_more",
+        FALLBACK_INTENT,
+    }
+)
+BEST_GUESSES = 2
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to answer.
+
+    Attributes:
+        answer_id: the answer to render.
+        guesses: topics to offer as "did you mean" buttons.
+        offer_human: add a "talk to a person" button.
+        languages: add one button per language.
+        detail: render the answer's "more" text.
+        explicit_language: a language the user asked for in this turn.
+
+    """
+
+    answer_id: str
+    guesses: tuple[str, ...] = ()
+    offer_human: bool = False
+    languages: bool = False
+    detail: bool = False
+    explicit_language: str | None = None
+    remember_topic: bool = field(default=True)
+
+
+def requested_language(entities: Sequence[dict[str, object]], text: str) -> str | None:
+    """The language a change-language message asks for: a button's entity, or a name in it."""
+    for entity in entities:
+        if entity.get("entity") == "language" and entity.get("value") in SUPPORTED_LANGUAGES:
+            return str(entity["value"])
+    return language_named_in(text) if text else None
+
+
+def best_guesses(ranking: Sequence[dict[str, object]], known: set[str]) -> tuple[str, ...]:
+    """The most likely topics from the classifier's ranking, for "did you mean" buttons."""
+    guesses = []
+    for entry in ranking:
+        name = entry.get("name")
+        if isinstance(name, str) and name not in CONVERSATION_INTENTS and name in known:
+            guesses.append(name)
+        if len(guesses) == BEST_GUESSES:
+            break
+    return tuple(guesses)
+
+
+def plan_turn(
+    intent: str | None,
+    text: str,
+    entities: Sequence[dict[str, object]],
+    ranking: Sequence[dict[str, object]],
+    previous_intent: str | None,
+    last_answer: str | None,
+    known_answers: set[str],
+    answers_with_more: set[str],
+) -> Plan:
+    """Decide the answer of one turn.
+
+    Args:
+        intent: the intent of the latest message (``nlu_fallback`` when unsure).
+        text: the latest message's text.
+        entities: its entities (a language button sends ``language``).
+        ranking: the classifier's intent ranking, best first.
+        previous_intent: the intent of the user's message before this one.
+        last_answer: the answer shown last (for "More").
+        known_answers: answer ids that exist.
+        answers_with_more: answer ids that have a "more" text.
+
+    """
+    if intent == "change_language":
+        chosen = requested_language(entities, text)
+        if chosen is not None:
+            return Plan("language_set", explicit_language=chosen, remember_topic=False)
+        return Plan("change_language", languages=True, remember_topic=False)
+    if intent == "show_more":
+        if last_answer in answers_with_more:
+            return Plan(str(last_answer), detail=True, remember_topic=False)
+        return Plan("fallback", offer_human=True, remember_topic=False)
+    if intent == FALLBACK_INTENT or intent is None or intent not in known_answers:
+        if previous_intent == FALLBACK_INTENT:
+            return Plan("fallback_desk", remember_topic=False)
+        return Plan(
+            "fallback",
+            guesses=best_guesses(ranking, known_answers),
+            offer_human=True,
+            remember_topic=False,
+        )
+    return Plan(intent, remember_topic=intent not in CONVERSATION_INTENTS)
