@@ -16,11 +16,12 @@ being remembered, so a later reliable detection still decides.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale
+
+from bot.i18n.text import fold
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("pl", "ro", "bg", "nl", "en")
 FALLBACK_LANGUAGE = "en"
@@ -128,12 +129,6 @@ def native_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _fold(text: str) -> str:
-    """Lowercase and strip diacritics, so "română" and "romana" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 # Words people use to name a language, beyond Babel's display names: adverbs ("po polsku"),
 # adjectives in other cases, Latin-letter Bulgarian. Folded (no diacritics, lowercase).
 _EXTRA_NAMES: dict[str, tuple[str, ...]] = {
@@ -212,9 +207,9 @@ def _language_name_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     patterns = []
     for code in SUPPORTED_LANGUAGES:
         names = {
-            _fold(Locale.parse(code).get_display_name(other) or "") for other in SUPPORTED_LANGUAGES
+            fold(Locale.parse(code).get_display_name(other) or "") for other in SUPPORTED_LANGUAGES
         }
-        names.update(_fold(name) for name in _EXTRA_NAMES[code])
+        names.update(fold(name) for name in _EXTRA_NAMES[code])
         names.discard("")
         alternation = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
         patterns.append((code, re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")))
@@ -223,6 +218,6 @@ def _language_name_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 def language_named_in(text: str) -> str | None:
     """The one supported language that ``text`` names ("po polsku", "in romana"), else None."""
-    folded = _fold(text)
+    folded = fold(text)
     found = {code for code, pattern in _language_name_patterns() if pattern.search(folded)}
     return found.pop() if len(found) == 1 else None

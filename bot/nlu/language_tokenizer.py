@@ -25,6 +25,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.i18n.detect import detect
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.i18n.text import fold
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -49,6 +50,9 @@ class LanguageAwareTokenizer(Tokenizer):
             "prefix_separator_symbol": None,
             # Use spaCy's rule-based tokenizer of the detected language.
             "spacy": True,
+            # Give featurizers the word without diacritics (as the token's lemma), so
+            # "asigurare" and "asigurăre", "zolty" and "żółty" are the same feature.
+            "fold_diacritics": True,
         }
 
     @staticmethod
@@ -59,6 +63,7 @@ class LanguageAwareTokenizer(Tokenizer):
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config)
         self._use_spacy = bool(config.get("spacy", True))
+        self._fold = bool(config.get("fold_diacritics", True))
         self._pipelines: dict[str, Language] = {}
 
     @classmethod
@@ -103,13 +108,17 @@ class LanguageAwareTokenizer(Tokenizer):
         """Split ``attribute`` of ``message`` into tokens, per its detected language."""
         text = message.get(attribute) or ""
         if attribute != TEXT or not self._use_spacy:
-            return self._apply_token_pattern(self._plain_tokens(text))
-        detected = message.get(LANGUAGE) or {}
-        language = detected.get("code") if isinstance(detected, dict) else None
-        if language not in SUPPORTED_LANGUAGES:
-            language = FALLBACK_LANGUAGE
-        doc = self._blank(language).make_doc(text)
-        tokens = [Token(t.text, t.idx) for t in doc if not t.is_space and t.text.strip()]
+            tokens = self._plain_tokens(text)
+        else:
+            detected = message.get(LANGUAGE) or {}
+            language = detected.get("code") if isinstance(detected, dict) else None
+            if language not in SUPPORTED_LANGUAGES:
+                language = FALLBACK_LANGUAGE
+            doc = self._blank(language).make_doc(text)
+            tokens = [Token(t.text, t.idx) for t in doc if not t.is_space and t.text.strip()]
+        if self._fold and attribute == TEXT:
+            for token in tokens:
+                token.lemma = fold(token.text)
         return self._apply_token_pattern(tokens)
 
     @staticmethod
