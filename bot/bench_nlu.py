@@ -181,18 +181,64 @@ def missed_targets(result: dict[str, Any]) -> list[str]:
     return missed
 
 
+def _replace(pipeline: list[dict[str, Any]], name: str, **changes: Any) -> list[dict[str, Any]]:
+    return [{**step, **changes} if step["name"].endswith(name) else step for step in pipeline]
+
+
+# Alternatives to config.yml that the README compares against, each a change to its pipeline.
+VARIANTS: dict[str, Any] = {
+    "plain-tokens": lambda p: _replace(p, "LanguageAwareTokenizer", spacy=False),
+    "no-folding": lambda p: _replace(p, "LanguageAwareTokenizer", fold_diacritics=False),
+    "no-unknown-words": lambda p: [s for s in p if not s["name"].endswith("UnknownWordsFallback")],
+    "diet": lambda p: [
+        {
+            "name": "DIETClassifier",
+            "epochs": 60,
+            "entity_recognition": False,
+            "constrain_similarities": True,
+            "random_seed": 1,
+        }
+        if s["name"] == "LogisticRegressionClassifier"
+        else s
+        for s in p
+    ],
+}
+
+
+def variant_config(name: str, folder: Path) -> Path:
+    """Write config.yml with the pipeline change ``name`` applied; return its path."""
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    config["pipeline"] = VARIANTS[name](config["pipeline"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"config-{name}.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns the process exit code."""
     parser = argparse.ArgumentParser(prog="python -m bot bench-nlu", description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail when a target is missed")
-    parser.add_argument("--config", type=Path, help="train and measure with another config")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "nlu.json")
+    parser.add_argument(
+        "--variant",
+        choices=sorted(VARIANTS),
+        help="measure a change to config.yml's pipeline instead",
+    )
+    parser.add_argument("--out", type=Path, help="JSON file for the figures")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
-    model = ensure_model(settings.models_dir, config=args.config)
+    config = None
+    if args.variant:
+        config = variant_config(args.variant, settings.models_dir / "variants")
+    args.out = (
+        args.out
+        or PROJECT_ROOT / "results" / f"nlu{'-' + args.variant if args.variant else ''}.json"
+    )
+    model = ensure_model(settings.models_dir, config=config)
     predictions = asyncio.run(predict(model, load_examples(PROJECT_ROOT / "tests" / "nlu")))
     result = report(predictions)
     result["model"] = model.name
+    result["variant"] = args.variant or "config.yml"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     print_report(result)
