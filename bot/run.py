@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         host = "127.0.0.1" if settings.host in {"0.0.0.0", "::"} else settings.host  # noqa: S104
         base = f"http://{host}:{settings.rasa_port}"
         wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
-        wait_until_up(f"{base}/", processes)
+        token = f"?token={settings.auth_token}" if settings.auth_token else ""
+        wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/status{token}", processes)
         logger.info(
             "Wegwijs is running.\n\n  Web chat:  %s/webhooks/webchat/\n  REST:      %s/webhooks/"
             "rest/webhook\n  HTTP API:  %s/model/parse%s\n\nPress Ctrl-C to stop.\n",

@@ -79,49 +79,62 @@ class WebChatInput(InputChannel):
         """The page, its assets, a health check and the message endpoint."""
         web = Blueprint("webchat", __name__)
 
-        @web.route("/", methods=["GET"])
-        async def page(request: Request) -> HTTPResponse:
-            html = (STATIC / "webchat.html").read_text(encoding="utf-8")
-            return response.html(html, headers=_SECURITY_HEADERS)
-
-        @web.route("/<asset:str>", methods=["GET"])
-        async def asset(request: Request, asset: str) -> HTTPResponse:
-            if asset not in _ASSETS:
-                return _error(404, "not_found", "Not found.")
-            return response.text(
-                (STATIC / asset).read_text(encoding="utf-8"),
-                content_type=_ASSETS[asset],
-                headers=_SECURITY_HEADERS,
-            )
-
-        @web.route("/health", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @web.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            try:
-                body = request.json
-            except Exception:  # sanic raises its own error type for invalid JSON
-                return _error(400, "bad_json", "The request is not valid JSON.")
-            parsed = parse_request(body)
-            if isinstance(parsed, HTTPResponse):
-                return parsed
-            sender, text, metadata = parsed
-            collector = CollectingOutputChannel()
-            try:
-                await on_new_message(
-                    UserMessage(
-                        text, collector, sender, input_channel=self.name(), metadata=metadata
-                    )
-                )
-            except Exception:
-                logger.exception("Web chat message could not be handled")
-                return _error(
-                    500,
-                    "unavailable",
-                    "The assistant could not answer just now. Please try again in a minute.",
-                )
-            return response.json(collector.messages)
+            return await self._receive(request, on_new_message)
 
+        # The page's links are relative, so it is served with a trailing slash ("//" is the
+        # blueprint root with it); without the slash, the browser is redirected.
+        web.add_route(_redirect_to_slash, "/", methods=["GET"], strict_slashes=True)
+        web.add_route(_page, "//", methods=["GET"])
+        web.add_route(_health, "/health", methods=["GET"])
+        web.add_route(_asset, "/<asset:str>", methods=["GET"])
+        web.add_route(receive, "/webhook", methods=["POST"])
         return web
+
+    async def _receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        try:
+            body = request.json
+        except Exception:  # sanic raises its own error type for invalid JSON
+            return _error(400, "bad_json", "The request is not valid JSON.")
+        parsed = parse_request(body)
+        if isinstance(parsed, HTTPResponse):
+            return parsed
+        sender, text, metadata = parsed
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(
+                UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+            )
+        except Exception:
+            logger.exception("Web chat message could not be handled")
+            return _error(
+                503,
+                "unavailable",
+                "The assistant could not answer just now. Please try again in a minute.",
+            )
+        return response.json(collector.messages)
+
+
+async def _redirect_to_slash(request: Request) -> HTTPResponse:
+    return response.redirect(request.path + "/")
+
+
+async def _page(request: Request) -> HTTPResponse:
+    html = (STATIC / "webchat.html").read_text(encoding="utf-8")
+    return response.html(html, headers=_SECURITY_HEADERS)
+
+
+async def _health(request: Request) -> HTTPResponse:
+    return response.json({"status": "ok"})
+
+
+async def _asset(request: Request, asset: str) -> HTTPResponse:
+    if asset not in _ASSETS:
+        return _error(404, "not_found", "Not found.")
+    return response.text(
+        (STATIC / asset).read_text(encoding="utf-8"),
+        content_type=_ASSETS[asset],
+        headers=_SECURITY_HEADERS,
+    )
