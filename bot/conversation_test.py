@@ -1,7 +1,8 @@
-"""``make conversation-test``: Rasa's conversation tests on ``tests/conversations/``.
+"""``make conversation-test``: Rasa's end-to-end conversation tests, ``tests/conversations/``.
 
-Each story gives what a user types (in pl, ro, bg, nl, en) and the action expected; a wrong
-intent or action fails the run. Trains first if the model is stale.
+Each story gives what a user types (in pl, ro, bg, nl, en), the intent it must be understood
+as, and the action expected; a wrong intent or action fails the run. Rasa reads only files
+named ``test_*.yml`` in end-to-end mode. Trains first if the model is stale.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         str(PROJECT_ROOT / "tests" / "conversations"),
         "--out",
         str(args.out),
+        "--e2e",  # check the intent predicted from each user text, not only the actions
         "--fail-on-prediction-errors",
         "--no-plot",
     ]

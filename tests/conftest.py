@@ -1,0 +1,55 @@
+"""Shared fixtures. No test reaches the internet: connections leave only to loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("pl", "ro", "bg", "nl", "en")
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: Any) -> Any:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            allowed = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            allowed = False
+        if not allowed:
+            raise OSError(f"tests may not connect to {host}: only 127.0.0.1 is allowed")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_internet() -> Iterator[None]:
+    socket.socket.connect = _loopback_only  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def content() -> Any:
+    """The real content of locales/, loaded once."""
+    from bot.content.loader import load_content
+    from bot.wiring import answer_ids_required
+
+    result = load_content(ROOT, answer_ids_required(ROOT))
+    assert result.content is not None, "\n".join(map(str, result.errors))
+    return result.content
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The model for the current training inputs: trained once, cached by content hash."""
+    from bot.settings import Settings
+    from bot.training import ensure_model
+
+    return ensure_model(Settings.from_env().models_dir)

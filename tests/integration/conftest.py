@@ -1,0 +1,114 @@
+"""A real assistant for integration tests: action server + Rasa server on free local ports,
+with the model trained once per run and a fresh SQLite tracker store."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.run import commands, service_env, stop, wait_until_up
+from bot.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Assistant:
+    """Talks to a running assistant over HTTP, as a client would."""
+
+    base: str
+    settings: Settings
+    model: Path
+    processes: dict[str, subprocess.Popen[bytes]]
+
+    def post(
+        self, path: str, body: bytes | str | dict[str, Any], headers: dict[str, str] | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
+        data = (
+            body
+            if isinstance(body, bytes)
+            else (body.encode() if isinstance(body, str) else json.dumps(body).encode())
+        )
+        request = urllib.request.Request(
+            self.base + path,
+            data=data,
+            method="POST",
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+        return self._send(request)
+
+    def get(self, path: str) -> tuple[int, Any, dict[str, str]]:
+        return self._send(urllib.request.Request(self.base + path))
+
+    @staticmethod
+    def _send(request: urllib.request.Request) -> tuple[int, Any, dict[str, str]]:
+        try:
+            with urllib.request.urlopen(request, timeout=60) as reply:
+                status, raw, headers = reply.status, reply.read(), dict(reply.headers)
+        except urllib.error.HTTPError as error:
+            status, raw, headers = error.code, error.read(), dict(error.headers)
+        try:
+            return status, json.loads(raw), headers
+        except ValueError:
+            return status, raw.decode("utf-8", "replace"), headers
+
+    def say(self, sender: str, message: str, hint: str | None = None) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if hint:
+            body["metadata"] = {"language_hint": hint}
+        status, reply, _ = self.post("/webhooks/webchat/webhook", body)
+        assert status == 200, reply
+        return reply
+
+
+def start(model: Path, data_dir: Path) -> Assistant:
+    settings = Settings(
+        host="127.0.0.1",
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        auth_token=None,
+        data_dir=data_dir,
+        models_dir=model.parent,
+    )
+    env = service_env(settings)
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    for name, command in commands(settings, model).items():
+        processes[name] = subprocess.Popen(
+            command,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    try:
+        wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
+        wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/status", processes)
+    except Exception:
+        stop(processes)
+        raise
+    return Assistant(f"http://127.0.0.1:{settings.rasa_port}", settings, model, processes)
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("wegwijs-data")
+
+
+@pytest.fixture(scope="session")
+def assistant(trained_model: Path, data_dir: Path) -> Iterator[Assistant]:
+    running = start(trained_model, data_dir)
+    yield running
+    stop(running.processes)

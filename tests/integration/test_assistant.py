@@ -1,0 +1,138 @@
+"""The running assistant over HTTP: languages, stickiness, fallbacks, bad input, the API."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.conftest import LANGUAGES
+
+
+def sender() -> str:
+    return "test-" + uuid.uuid4().hex
+
+
+def reply_language(content, text: str) -> str | None:
+    """Which language's answer the reply is: the one whose answer text opens the reply."""
+    for language in LANGUAGES:
+        for answer in content.catalogs[language].answers.values():
+            opening = answer.text.splitlines()[0].split("{")[0][:40]
+            if opening and text.startswith(opening):
+                return language
+    return None
+
+
+def reply_answer(content, language: str, text: str) -> str | None:
+    for answer in content.catalogs[language].answers.values():
+        if text.startswith(answer.text.splitlines()[0].split("{")[0][:40]):
+            return answer.id
+    return None
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("gdzie moge dostac numer bsn", "pl"),
+        ("de unde iau numarul bsn", "ro"),
+        ("как да си извадя BSN номер", "bg"),
+        ("kak da si izvadya bsn nomer", "bg"),
+        ("waar kan ik een bsn nummer krijgen", "nl"),
+        ("how do i get a bsn number", "en"),
+    ],
+)
+def test_a_bsn_question_is_answered_in_the_users_language(assistant, content, message, language):
+    messages = assistant.say(sender(), message)
+    assert len(messages) == 1
+    assert reply_language(content, messages[0]["text"]) == language
+    assert reply_answer(content, language, messages[0]["text"]) == "bsn"
+    assert messages[0]["buttons"], "follow-up buttons"
+
+
+def test_the_language_sticks_through_short_messages(assistant, content):
+    user = sender()
+    first = assistant.say(user, "dzien dobry, pracuje w holandii od miesiaca i nie mam bsn")
+    assert reply_language(content, first[0]["text"]) == "pl"
+    for short in ["ok", "BSN", "👍", "digid?"]:
+        reply = assistant.say(user, short)
+        assert reply_language(content, reply[0]["text"]) == "pl", short
+
+
+def test_switching_language_with_a_button_and_in_words(assistant, content):
+    user = sender()
+    assistant.say(user, "buna ziua, am nevoie de ajutor cu asigurarea medicala")
+    switched = assistant.say(user, '/change_language{"language":"nl"}')
+    assert reply_answer(content, "nl", switched[0]["text"]) == "language_set"
+    assert reply_language(content, assistant.say(user, "ok")[0]["text"]) == "nl"
+    asked = assistant.say(user, "po polsku prosze")
+    assert reply_answer(content, "pl", asked[0]["text"]) == "language_set"
+
+
+def test_browser_language_is_the_first_guess(assistant, content):
+    reply = assistant.say(sender(), "/greet", hint="bg-BG")
+    assert reply_answer(content, "bg", reply[0]["text"]) == "greet"
+
+
+def test_not_understood_twice_offers_the_desk(assistant, content):
+    user = sender()
+    assistant.say(user, '/change_language{"language":"ro"}')
+    first = assistant.say(user, "zzqx vvkt ppqz")
+    assert reply_answer(content, "ro", first[0]["text"]) == "fallback"
+    payloads = [b["payload"] for b in first[0]["buttons"]]
+    assert payloads[-1] == "/request_human"
+    second = assistant.say(user, "qqzx zzkv")
+    assert reply_answer(content, "ro", second[0]["text"]) == "fallback_desk"
+    assert content.desk.url in second[0]["text"]
+
+
+def test_buttons_send_payloads_that_work(assistant, content):
+    user = sender()
+    first = assistant.say(user, "how do i get a bsn number")
+    digid = next(b for b in first[0]["buttons"] if b["payload"] == "/digid")
+    reply = assistant.say(user, digid["payload"])
+    assert reply_answer(content, "en", reply[0]["text"]) == "digid"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        (b"{not json", 400, "bad_json"),
+        (b"\xff\xfe\x00binary", 400, "bad_json"),
+        ({"sender": "test-12345678", "message": ""}, 400, "empty_message"),
+        ({"sender": "test-12345678", "message": "   "}, 400, "empty_message"),
+        ({"sender": "test-12345678", "message": "a" * 5000}, 413, "message_too_long"),
+        ({"sender": "../../etc", "message": "hi"}, 400, "bad_sender"),
+        ({"message": "hi"}, 400, "bad_sender"),
+        ([1, 2, 3], 400, "bad_request"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(assistant, body, status, error):
+    code, reply, _ = assistant.post("/webhooks/webchat/webhook", body)
+    assert code == status
+    assert reply["error"] == error and reply["message"]
+
+
+def test_control_characters_and_long_words_still_get_an_answer(assistant):
+    messages = assistant.say(sender(), "\x01\x02 zdrav\u200bei " + "x" * 3000)
+    assert len(messages) == 1 and messages[0]["text"]
+
+
+def test_web_chat_page_is_served_without_external_resources(assistant):
+    status, html, headers = assistant.get("/webhooks/webchat/")
+    assert status == 200 and "<form" in html
+    assert "http://" not in html and "https://" not in html
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    status, script, _ = assistant.get("/webhooks/webchat/webchat.js")
+    assert status == 200 and "fetch(" in script
+    assert assistant.get("/webhooks/webchat/../../credentials.yml")[0] == 404
+
+
+def test_rest_channel_and_local_http_api(assistant):
+    status, reply, _ = assistant.post(
+        "/webhooks/rest/webhook", {"sender": sender(), "message": "hello"}
+    )
+    assert status == 200 and reply[0]["text"]
+    status, parsed, _ = assistant.post("/model/parse", {"text": "nie mam zorgverzekering"})
+    assert status == 200
+    assert parsed["language"]["code"] == "pl"
+    assert parsed["intent"]["name"]

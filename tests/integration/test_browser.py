@@ -1,0 +1,55 @@
+"""The web chat in a real browser (Debian's chromium), as a newcomer would try it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (make browser-deps)"
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def test_chatting_in_the_browser(assistant, browser, content):
+    page = browser.new_page(locale="pl-PL")
+    page.goto(assistant.base + "/webhooks/webchat/")
+    greeting = content.catalogs["pl"].answers["greet"].text.splitlines()[0][:30]
+    page.get_by_text(greeting).wait_for(timeout=30_000)
+
+    page.get_by_label("Your message").fill("skad mam wziac numer bsn")
+    page.get_by_role("button", name="Send").click()
+    bsn = content.catalogs["pl"].answers["bsn"].text.splitlines()[0][:30]
+    page.get_by_text(bsn).wait_for(timeout=30_000)
+
+    digid_title = content.catalogs["pl"].ui["topics"]["digid"]
+    page.locator(".msg.bot").last.get_by_role("button", name=digid_title).click()
+    digid = content.catalogs["pl"].answers["digid"].text.splitlines()[0][:30]
+    page.get_by_text(digid).wait_for(timeout=30_000)
+
+    links = page.locator(".msg.bot a")
+    assert links.count() >= 1
+    assert links.first.get_attribute("href").startswith("https://")
+    page.screenshot(path=str(assistant.settings.data_dir / "webchat.png"), full_page=True)
+    page.close()

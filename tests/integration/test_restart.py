@@ -1,0 +1,30 @@
+"""Conversations survive a restart: the SQLite tracker store lives in the data folder."""
+
+import uuid
+
+from bot.run import stop
+from tests.integration.conftest import start
+
+
+def test_language_and_conversation_survive_a_restart(trained_model, tmp_path, content):
+    user = "test-" + uuid.uuid4().hex
+    first = start(trained_model, tmp_path)
+    try:
+        first.say(user, '/change_language{"language":"ro"}')
+    finally:
+        stop(first.processes)
+    assert (tmp_path / "tracker.db").exists()
+
+    second = start(trained_model, tmp_path)
+    try:
+        status, tracker, _ = second.get(f"/conversations/{user}/tracker")
+        assert status == 200
+        assert tracker["slots"]["language"] == "ro"
+        reply = second.say(user, "ok")
+        thanks_or_affirm = {
+            content.catalogs["ro"].answers[a].text.splitlines()[0][:30]
+            for a in ("affirm", "thanks", "fallback", "greet")
+        }
+        assert any(reply[0]["text"].startswith(t) for t in thanks_or_affirm)
+    finally:
+        stop(second.processes)

@@ -1,0 +1,205 @@
+"""The generic answer action: every answer, every language, fallbacks and language choice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import ActionAnswer
+from bot.wiring import answer_ids_required
+from tests.conftest import LANGUAGES, ROOT
+
+TOPIC_INTENTS = sorted(
+    answer_ids_required(ROOT)
+    - {
+        "change_language",
+        "show_more",
+        "greet",
+        "goodbye",
+        "thanks",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "request_human",
+        "out_of_scope",
+    }
+)
+
+
+def user_event(text: str, intent: str, **parse: Any) -> dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "entities": [],
+            **parse,
+        },
+    }
+
+
+def make_tracker(
+    text: str = "hello",
+    intent: str = "greet",
+    *,
+    slots: dict[str, Any] | None = None,
+    detected: tuple[str, float, bool, bool] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    ranking: list[dict[str, Any]] | None = None,
+    metadata: dict[str, Any] | None = None,
+    history: list[dict[str, Any]] | None = None,
+) -> Tracker:
+    latest: dict[str, Any] = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "intent_ranking": ranking or [],
+        "metadata": metadata or {},
+    }
+    if detected:
+        code, confidence, reliable, strong = detected
+        latest["language"] = {
+            "code": code,
+            "confidence": confidence,
+            "reliable": reliable,
+            "strong": strong,
+        }
+    events = [*(history or []), {"event": "user", "text": text, "parse_data": latest}]
+    return Tracker("test-user", slots or {}, latest, events, False, None, None, "action_listen")
+
+
+async def run(tracker: Tracker) -> tuple[list[dict[str, Any]], list[Any]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+def first_line(content: Any, language: str, answer_id: str) -> str:
+    return content.catalogs[language].answers[answer_id].text.splitlines()[0].split("{")[0]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "intent", sorted(answer_ids_required(ROOT) - {"show_more", "change_language"})
+)
+async def test_every_answer_in_every_language(content, intent, language):
+    messages, _ = await run(make_tracker("…", intent, slots={"language": language}))
+    assert len(messages) == 1
+    assert first_line(content, language, intent) in messages[0]["text"]
+    titles = set(content.catalogs[language].ui["topics"].values()) | {
+        content.catalogs[language].ui["more"]
+    }
+    assert all(b["title"] in titles for b in messages[0]["buttons"])
+
+
+async def test_first_reliable_detection_sets_the_language(content):
+    messages, events = await run(
+        make_tracker("unde pot lua bsn", "bsn", detected=("ro", 0.8, True, False))
+    )
+    assert SlotSet("language", "ro") in events
+    assert first_line(content, "ro", "bsn") in messages[0]["text"]
+
+
+async def test_a_weak_detection_does_not_flip_the_conversation(content):
+    messages, events = await run(
+        make_tracker("ok", "affirm", slots={"language": "pl"}, detected=("nl", 0.7, True, False))
+    )
+    assert not any(e.get("name") == "language" for e in events)
+    assert first_line(content, "pl", "affirm") in messages[0]["text"]
+
+
+async def test_channel_hint_is_used_when_nothing_was_detected(content):
+    messages, events = await run(make_tracker("hi", "greet", metadata={"language_hint": "nl-BE"}))
+    assert first_line(content, "nl", "greet") in messages[0]["text"]
+    assert not any(e.get("name") == "language" for e in events)
+
+
+async def test_language_button_switches_and_confirms(content):
+    tracker = make_tracker(
+        '/change_language{"language":"bg"}',
+        "change_language",
+        slots={"language": "pl"},
+        entities=[{"entity": "language", "value": "bg"}],
+    )
+    messages, events = await run(tracker)
+    assert SlotSet("language", "bg") in events
+    assert first_line(content, "bg", "language_set") in messages[0]["text"]
+
+
+async def test_asking_for_a_language_in_words(content):
+    messages, events = await run(
+        make_tracker("po polsku prosze", "change_language", slots={"language": "en"})
+    )
+    assert SlotSet("language", "pl") in events
+    assert first_line(content, "pl", "language_set") in messages[0]["text"]
+
+
+async def test_change_language_without_a_language_shows_the_picker():
+    messages, events = await run(
+        make_tracker("change language", "change_language", slots={"language": "ro"})
+    )
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert titles[:5] == ["Polski", "Română", "Български", "Nederlands", "English"]
+    assert events == []
+
+
+async def test_first_fallback_offers_best_guesses_and_a_person(content):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "housing_costs", "confidence": 0.28},
+        {"name": "greet", "confidence": 0.2},
+        {"name": "wage_problem", "confidence": 0.18},
+        {"name": "bsn", "confidence": 0.1},
+    ]
+    messages, _ = await run(
+        make_tracker("hmm kasa za pokoj", "nlu_fallback", slots={"language": "pl"}, ranking=ranking)
+    )
+    topics = content.catalogs["pl"].ui["topics"]
+    assert first_line(content, "pl", "fallback") in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "/housing_costs",
+        "/wage_problem",
+        "/request_human",
+    ]
+    assert messages[0]["buttons"][0]["title"] == topics["housing_costs"]
+
+
+async def test_two_fallbacks_in_a_row_offer_the_desk(content):
+    history = [user_event("asdf qwer", "nlu_fallback"), {"event": "bot", "text": "?"}]
+    messages, _ = await run(
+        make_tracker("zxcv", "nlu_fallback", slots={"language": "ro"}, history=history)
+    )
+    assert first_line(content, "ro", "fallback_desk") in messages[0]["text"]
+    assert content.desk.url in messages[0]["text"]
+
+
+async def test_fallbacks_in_different_sessions_do_not_count_as_a_row(content):
+    history = [user_event("asdf", "nlu_fallback"), {"event": "session_started"}]
+    messages, _ = await run(
+        make_tracker("zxcv", "nlu_fallback", slots={"language": "ro"}, history=history)
+    )
+    assert first_line(content, "ro", "fallback") in messages[0]["text"]
+
+
+async def test_more_shows_the_detail_of_the_last_topic(content):
+    with_more = next(a for a in content.catalogs["nl"].answers.values() if a.more)
+    messages, events = await run(
+        make_tracker("meer", "show_more", slots={"language": "nl", "last_answer": with_more.id})
+    )
+    assert with_more.more.splitlines()[0] in messages[0]["text"]
+    assert not any(e.get("name") == "last_answer" for e in events)
+
+
+async def test_a_topic_answer_is_remembered_for_more():
+    _, events = await run(make_tracker("bsn?", "bsn", slots={"language": "pl"}))
+    assert SlotSet("last_answer", "bsn") in events
+
+
+async def test_unknown_intent_is_treated_as_not_understood(content):
+    messages, _ = await run(make_tracker("x", "some_new_intent", slots={"language": "bg"}))
+    assert first_line(content, "bg", "fallback") in messages[0]["text"]

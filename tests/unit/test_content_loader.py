@@ -1,0 +1,139 @@
+"""What editors get when they change locales/: clear errors with file and line."""
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.content.loader import load_content
+from bot.wiring import answer_ids_required
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = dt.date(2026, 11, 29)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the real content that a test may break."""
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    shutil.copy(ROOT / "desk.yml", tmp_path / "desk.yml")
+    shutil.copy(ROOT / "domain.yml", tmp_path / "domain.yml")
+    return tmp_path
+
+
+def load(project: Path, today: dt.date = TODAY):
+    return load_content(project, answer_ids_required(project), today=today)
+
+
+def lines_of(result) -> list[str]:
+    return [str(p) for p in result.problems]
+
+
+def test_the_real_content_has_no_errors():
+    result = load(ROOT)
+    assert result.errors == []
+    assert result.content is not None
+    for language in ("pl", "ro", "bg", "nl", "en"):
+        assert set(result.content.catalogs[language].answers) >= answer_ids_required(ROOT)
+
+
+def test_every_answer_fits_the_messengers(content):
+    for catalog in content.catalogs.values():
+        for answer in catalog.answers.values():
+            assert len(answer.text) <= 600 + 40, answer.id  # placeholders render shorter
+            assert len(answer.buttons) <= 3
+            for source in answer.sources:
+                assert source.startswith("https://")
+
+
+def test_broken_yaml_is_reported_with_file_and_line(project):
+    path = project / "locales" / "pl" / "housing.yml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    broken = next(i for i, line in enumerate(lines) if line.startswith("  housing_eviction:"))
+    lines[broken] = "  housing_eviction: [unclosed"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = load(project)
+    assert result.content is None
+    problem = next(p for p in result.errors if p.file == "locales/pl/housing.yml")
+    assert broken + 1 <= problem.line <= broken + 3
+    assert "not valid YAML" in problem.message
+
+
+def test_unknown_field_too_long_text_and_bad_link_are_explained(project):
+    path = project / "locales" / "ro" / "other.yml"
+    path.write_text(
+        "answers:\n"
+        "  dutch_course:\n"
+        f"    text: {'a' * 700}\n"
+        "    txt: typo\n"
+        "    sources: [http://example.org, 'https://ok.example.org/page']\n"
+        "    reviewed: 2026-11-01\n"
+        "  desk_info:\n"
+        "    text: '{desk_points}'\n"
+        "    sources: [https://workinnl.nl]\n"
+        "    reviewed: 2026-11-01\n",
+        encoding="utf-8",
+    )
+    result = load(project)
+    text = "\n".join(lines_of(result))
+    assert "locales/ro/other.yml:3: error: 'text' shows 700 characters; the limit is 600" in text
+    assert "locales/ro/other.yml:4: error: unknown field 'txt'" in text
+    assert "locales/ro/other.yml:5: error: 'http://example.org' is not a complete https://" in text
+
+
+def test_missing_translation_fails_the_check(project):
+    # (what users get meanwhile, the English answer, is tested in test_render.py)
+    path = project / "locales" / "bg" / "other.yml"
+    data = path.read_text(encoding="utf-8")
+    path.write_text(data.replace("  dutch_course:", "  dutch_course_removed:"), encoding="utf-8")
+    result = load(project)
+    assert result.content is None
+    assert any("answer 'dutch_course' is missing in 'bg'" in p.message for p in result.errors)
+
+
+def test_placeholders_must_match_english(project):
+    path = project / "locales" / "nl" / "healthcare.yml"
+    data = path.read_text(encoding="utf-8")
+    path.write_text(data.replace("{eigen_risico_2026}", "385 euro"), encoding="utf-8")
+    result = load(project)
+    assert any(
+        "placeholders" in p.message and p.file == "locales/nl/healthcare.yml" for p in result.errors
+    )
+
+
+def test_unknown_placeholder_and_unclosed_brace(project):
+    path = project / "locales" / "pl" / "other.yml"
+    data = path.read_text(encoding="utf-8")
+    path.write_text(data.replace("{taalbudget_max_2024}", "{taalbudget}"), encoding="utf-8")
+    assert any("unknown placeholder {taalbudget}" in p.message for p in load(project).errors)
+    path.write_text(data.replace("{taalbudget_max_2024}", "{taalbudget_max_2024"), encoding="utf-8")
+    assert any("is not closed" in p.message for p in load(project).errors)
+
+
+def test_old_review_dates_warn_but_do_not_fail():
+    result = load(ROOT, today=dt.date(2027, 8, 1))
+    assert result.errors == []
+    assert any("more than 6 months ago" in p.message for p in result.warnings)
+
+
+def test_duplicate_keys_are_reported(project):
+    path = project / "locales" / "en" / "conversation.yml"
+    data = path.read_text(encoding="utf-8")
+    path.write_text(data + "\n  greet:\n    text: again\n", encoding="utf-8")
+    assert any("appears twice" in p.message for p in load(project).errors)
+
+
+def test_non_utf8_file_is_reported(project):
+    (project / "locales" / "en" / "extra.yml").write_bytes(b"answers:\n  x:\n    text: \xff\xfe\n")
+    assert any("not UTF-8" in p.message for p in load(project).errors)
+
+
+def test_button_titles_must_fit_whatsapp(project):
+    path = project / "locales" / "pl" / "ui.yml"
+    data = path.read_text(encoding="utf-8")
+    changed = re.sub(r"(?m)^    bsn: .*$", "    bsn: BSN numer identyfikacyjny", data)
+    assert changed != data
+    path.write_text(changed, encoding="utf-8")
+    assert any("buttons allow 20" in p.message for p in load(project).errors)

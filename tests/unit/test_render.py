@@ -1,0 +1,71 @@
+"""How answers look to users: amounts, dates, links, buttons, English fallback."""
+
+import dataclasses
+
+from bot.content.render import language_buttons, render
+from bot.i18n.formatting import money
+
+
+def test_amounts_are_written_the_way_each_language_writes_them():
+    assert money(14.71, "EUR", "pl") == "14,71\xa0€"
+    assert money(14.71, "EUR", "en") == "€14.71"
+    assert money(14.71, "EUR", "nl") == "€\xa014,71"
+    assert money(385, "EUR", "ro") == "385\xa0EUR"  # CLDR: Romanian writes the code
+    assert money(385, "EUR", "en") == "€385"
+
+
+def test_wage_answer_shows_the_2026_minimum_wage_in_local_format(content):
+    assert "14,71" in render(content, "wage_problem", "pl").text
+    assert "€14.71" in render(content, "wage_problem", "en").text
+    assert "14,71" in render(content, "wage_problem", "bg").text
+
+
+def test_topic_answers_carry_sources_and_review_date(content):
+    for language in ("pl", "ro", "bg", "nl", "en"):
+        reply = render(content, "health_insurance", language)
+        answer = content.catalogs[language].answers["health_insurance"]
+        assert all(source in reply.text for source in answer.sources)
+        assert content.catalogs[language].ui["reviewed"] in reply.text
+        assert "2026" in reply.text.split(content.catalogs[language].ui["reviewed"])[-1]
+
+
+def test_help_line_names_the_desk_from_desk_yml(content):
+    reply = render(content, "housing_eviction", "ro")
+    assert content.desk.name in reply.text and content.desk.url in reply.text
+
+
+def test_follow_up_buttons_are_titled_in_the_language_and_send_the_intent(content):
+    reply = render(content, "bsn", "bg")
+    titles = {b.payload: b.title for b in reply.buttons}
+    assert titles["/digid"] == content.catalogs["bg"].ui["topics"]["digid"]
+    assert all(len(b.payload.encode()) <= 64 for b in reply.buttons)
+
+
+def test_more_button_and_detail(content):
+    with_more = next(a for a in content.catalogs["pl"].answers.values() if a.more)
+    reply = render(content, with_more.id, "pl")
+    assert reply.has_more and any(b.payload == "/show_more" for b in reply.buttons)
+    detail = render(content, with_more.id, "pl", detail=True)
+    assert with_more.more.splitlines()[0] in detail.text
+    assert not any(b.payload == "/show_more" for b in detail.buttons)
+
+
+def test_missing_translation_falls_back_to_english(content):
+    catalogs = dict(content.catalogs)
+    bg = catalogs["bg"]
+    answers = {k: v for k, v in bg.answers.items() if k != "ehic"}
+    catalogs["bg"] = dataclasses.replace(bg, answers=answers)
+    partial = dataclasses.replace(content, catalogs=catalogs)
+    reply = render(partial, "ehic", "bg")
+    assert reply.language == "en" and reply.fallback_used
+    assert content.catalogs["en"].answers["ehic"].text.splitlines()[0] in reply.text
+
+
+def test_unknown_answer_renders_nothing(content):
+    assert render(content, "no_such_answer", "pl") is None
+
+
+def test_language_buttons_name_each_language_in_its_own_script():
+    titles = [b.title for b in language_buttons()]
+    assert titles == ["Polski", "Română", "Български", "Nederlands", "English"]
+    assert all(len(b.payload.encode()) <= 64 for b in language_buttons())
