@@ -106,6 +106,7 @@ def load_content(
 
     catalogs: dict[str, Catalog] = {}
     broken: dict[str, set[str]] = {}
+    unreadable: set[str] = set()  # languages with a file that could not be read at all
     ui_lines: dict[str, LoadedYaml] = {}
     for language in SUPPORTED_LANGUAGES:
         folder = locales / language
@@ -121,6 +122,7 @@ def load_content(
             loaded = yamlfile.load(path, _rel(project_root, path))
             problems.extend(loaded.problems)
             if loaded.data is None:
+                unreadable.add(language)
                 continue
             values = {**_amount_values(amounts, language), **desk_values}
             _read_file(loaded, language, answers, broken[language], ui, values, today, problems)
@@ -129,7 +131,8 @@ def load_content(
         catalogs[language] = Catalog(language, answers, ui)
 
     _check_ui(catalogs, ui_lines, project_root, problems)
-    _check_across_languages(catalogs, broken, required_ids or set(), project_root, problems)
+    complete = {code: c for code, c in catalogs.items() if code not in unreadable}
+    _check_across_languages(complete, broken, required_ids or set(), project_root, problems)
     content = Content(catalogs, amounts, desk) if desk is not None else None
     result = LoadResult(content, problems)
     if result.errors:
