@@ -11,8 +11,8 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run train test lint typecheck unit validate content-check nlu-eval \
-        conversation-test bench-nlu browser-deps lock clean
+.PHONY: help install run train test lint typecheck validate content-check nlu-eval \
+        conversation-test bench-nlu browser-deps lexicon lock clean pytest
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -34,7 +34,7 @@ train: $(STAMP) ## Train the model if data, domain or config changed (content ha
 run: $(STAMP) ## Run the assistant locally: web chat, Rasa server and action server
 	$(PY) -m bot run
 
-test: lint typecheck validate content-check unit nlu-eval conversation-test ## Run every check and test (what CI runs)
+test: lint typecheck validate content-check pytest nlu-eval conversation-test ## Run every check and test (what CI runs)
 
 lint: $(STAMP) ## ruff lint and format check
 	$(VENV)/bin/ruff check bot actions tests scripts
@@ -49,7 +49,7 @@ validate: $(STAMP) ## rasa data validate, warnings are errors
 content-check: $(STAMP) ## Check the answer files in locales/ (what editors change)
 	$(PY) -m bot content-check
 
-unit: $(STAMP) browser-deps ## pytest: unit, integration (trains a model once, cached) and browser tests
+pytest: $(STAMP) ## pytest: unit, integration (trains a model once, cached) and browser tests
 	$(VENV)/bin/pytest -q
 
 nlu-eval: $(STAMP) ## NLU accuracy per language on held-out examples, with minimum targets
@@ -61,10 +61,11 @@ conversation-test: $(STAMP) ## Conversation tests (rasa test core on tests/conve
 bench-nlu: $(STAMP) ## Print per-language NLU figures (accuracy, macro-F1, fallback rate, confusions)
 	$(PY) -m bot bench-nlu
 
-browser-deps: ## Install Debian's chromium for the browser test where it is missing
-	@command -v chromium >/dev/null 2>&1 || { echo "Installing chromium (Debian package) for the web chat browser test"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "Could not install chromium: the browser test will be skipped"; }
+browser-deps: ## Install Debian's chromium for the browser test (needs root)
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+lexicon: $(STAMP) ## Rebuild the Latin-letter Bulgarian lexicon from data/nlu/bg
+	$(PY) scripts/build_latin_bulgarian_lexicon.py
 
 lock: ## Re-resolve and pin all dependencies into constraints.txt
 	$(PY) -m pip freeze --exclude-editable | grep -v '^pip==' > constraints.new

@@ -17,6 +17,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import yaml
+
 from bot.content.loader import load_content
 from bot.settings import PROJECT_ROOT, Settings, SettingsError
 from bot.training import ensure_model
@@ -28,15 +30,29 @@ START_TIMEOUT = 300.0
 
 
 def service_env(settings: Settings) -> dict[str, str]:
-    """Environment for the Rasa and action servers (endpoints.yml reads these)."""
+    """Environment for the Rasa and action servers."""
     return {
         **os.environ,
-        "ACTIONS_PORT": str(settings.actions_port),
-        "WEGWIJS_DATA_DIR": str(settings.data_dir),
         "SANIC_HOST": "127.0.0.1",  # the action server is only for the Rasa server
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
+
+
+def write_endpoints(settings: Settings) -> Path:
+    """endpoints.yml with this environment's action port and data folder, in the data folder."""
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{settings.actions_port}/webhook"
+    if endpoints.get("tracker_store", {}).get("dialect") == "sqlite":
+        endpoints["tracker_store"]["db"] = str(settings.data_dir / "tracker.db")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "endpoints.yml"
+    path.write_text(
+        "# Written by `python -m bot run` from endpoints.yml; edit that file instead.\n"
+        + yaml.safe_dump(endpoints, sort_keys=False),
+        encoding="utf-8",
+    )
+    return path
 
 
 def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
@@ -53,7 +69,7 @@ def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
         "--model",
         str(model),
         "--endpoints",
-        str(PROJECT_ROOT / "endpoints.yml"),
+        str(write_endpoints(settings)),
         "--credentials",
         str(PROJECT_ROOT / "credentials.yml"),
     ]
@@ -101,6 +117,11 @@ def stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """Treat SIGTERM like Ctrl-C, so the servers are stopped in both cases."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the assistant until Ctrl-C."""
     parser = argparse.ArgumentParser(prog="python -m bot run", description=__doc__)
@@ -120,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     env = service_env(settings)
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         for name, command in commands(settings, model).items():
             processes[name] = subprocess.Popen(  # noqa: S603 - our own commands
