@@ -84,8 +84,8 @@ class WebChatInput(InputChannel):
 
         # The page's links are relative, so it is served with a trailing slash ("//" is the
         # blueprint root with it); without the slash, the browser is redirected.
-        web.add_route(_redirect_to_slash, "/", methods=["GET"], strict_slashes=True)
-        web.add_route(_page, "//", methods=["GET"])
+        web.add_route(_page, "/", methods=["GET"], strict_slashes=True)
+        web.add_route(_page, "//", methods=["GET"], name="page_with_slash")
         web.add_route(_health, "/health", methods=["GET"])
         web.add_route(_asset, "/<asset:str>", methods=["GET"])
         web.add_route(receive, "/webhook", methods=["POST"])
@@ -117,11 +117,9 @@ class WebChatInput(InputChannel):
         return response.json(collector.messages)
 
 
-async def _redirect_to_slash(request: Request) -> HTTPResponse:
-    return response.redirect(request.path + "/")
-
-
 async def _page(request: Request) -> HTTPResponse:
+    if not request.path.endswith("/"):
+        return response.redirect(request.path + "/")
     html = (STATIC / "webchat.html").read_text(encoding="utf-8")
     return response.html(html, headers=_SECURITY_HEADERS)
 
