@@ -10,6 +10,8 @@ STAMP  := $(VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
+# Rasa 3.6's dependencies print pages of deprecation warnings that say nothing about our code.
+export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
 .PHONY: help install run train test lint typecheck validate content-check nlu-eval \
         conversation-test bench-nlu browser-deps lexicon lock clean pytest

@@ -74,7 +74,9 @@ def load_examples(folder: Path) -> list[Example]:
 async def predict(model: Path, examples: list[Example]) -> list[Prediction]:
     """Parse every example with the trained model."""
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # Rasa logs every parsed text at debug level
     agent = Agent.load(str(model))
     predictions = []
     for example in examples:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,15 @@ def no_internet() -> Iterator[None]:
     socket.socket.connect = _loopback_only  # type: ignore[method-assign]
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the content files (locales/, desk.yml, domain.yml) that a test may break."""
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    shutil.copy(ROOT / "desk.yml", tmp_path / "desk.yml")
+    shutil.copy(ROOT / "domain.yml", tmp_path / "domain.yml")
+    return tmp_path
 
 
 @pytest.fixture(scope="session")

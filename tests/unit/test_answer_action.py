@@ -13,22 +13,6 @@ from actions.answer import ActionAnswer
 from bot.wiring import answer_ids_required
 from tests.conftest import LANGUAGES, ROOT
 
-TOPIC_INTENTS = sorted(
-    answer_ids_required(ROOT)
-    - {
-        "change_language",
-        "show_more",
-        "greet",
-        "goodbye",
-        "thanks",
-        "affirm",
-        "deny",
-        "bot_challenge",
-        "request_human",
-        "out_of_scope",
-    }
-)
-
 
 def user_event(text: str, intent: str, **parse: Any) -> dict[str, Any]:
     return {

@@ -2,25 +2,13 @@
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
-
-import pytest
 
 from bot.content.loader import load_content
 from bot.wiring import answer_ids_required
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 29)
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the real content that a test may break."""
-    shutil.copytree(ROOT / "locales", tmp_path / "locales")
-    shutil.copy(ROOT / "desk.yml", tmp_path / "desk.yml")
-    shutil.copy(ROOT / "domain.yml", tmp_path / "domain.yml")
-    return tmp_path
 
 
 def load(project: Path, today: dt.date = TODAY):

@@ -1,7 +1,6 @@
 """Editors' changes reach the running assistant within seconds, and bad edits never do."""
 
 import logging
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,14 +17,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "locales", tmp_path / "locales")
-    shutil.copy(ROOT / "desk.yml", tmp_path / "desk.yml")
-    shutil.copy(ROOT / "domain.yml", tmp_path / "domain.yml")
-    return tmp_path
 
 
 def edit(path: Path, old: str, new: str) -> None:
