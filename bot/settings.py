@@ -79,7 +79,8 @@ class Settings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         """Read the settings; raises SettingsError with a clear message when unsafe."""
-        env = {**_load_dotenv(PROJECT_ROOT / ".env"), **(environ or dict(os.environ))}
+        given = dict(os.environ) if environ is None else environ
+        env = {**_load_dotenv(PROJECT_ROOT / ".env"), **given}
         host = env.get("WEGWIJS_HOST", "127.0.0.1").strip() or "127.0.0.1"
         token = env.get("RASA_AUTH_TOKEN") or None
         if not is_loopback(host) and (token is None or token.lower() in PLACEHOLDER_SECRETS):

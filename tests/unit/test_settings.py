@@ -1,0 +1,47 @@
+"""Settings: safe local defaults, and no HTTP API beyond this machine without a token."""
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+
+
+def test_local_defaults_need_no_token():
+    settings = Settings.from_env({})
+    assert (settings.host, settings.rasa_port, settings.actions_port) == ("127.0.0.1", 5005, 5055)
+    assert settings.auth_token is None
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::", "example.org"])
+@pytest.mark.parametrize("token", [None, "", "changeme", "secret"])
+def test_an_exposed_api_needs_a_real_token(host, token):
+    env = {"WEGWIJS_HOST": host}
+    if token is not None:
+        env["RASA_AUTH_TOKEN"] = token
+    with pytest.raises(SettingsError, match="RASA_AUTH_TOKEN"):
+        Settings.from_env(env)
+
+
+def test_an_exposed_api_with_a_token_is_allowed():
+    settings = Settings.from_env({"WEGWIJS_HOST": "0.0.0.0", "RASA_AUTH_TOKEN": "f" * 32})
+    assert settings.auth_token == "f" * 32
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "70000"])
+def test_bad_ports_are_explained(value):
+    with pytest.raises(SettingsError, match="RASA_PORT"):
+        Settings.from_env({"RASA_PORT": value})
+
+
+def test_the_token_is_passed_to_rasa_only_when_set(tmp_path):
+    from pathlib import Path
+
+    from bot.run import commands
+
+    local = Settings.from_env({"WEGWIJS_DATA_DIR": str(tmp_path)})
+    assert "--auth-token" not in commands(local, Path("model.tar.gz"))["rasa"]
+    exposed = Settings.from_env(
+        {"WEGWIJS_HOST": "0.0.0.0", "RASA_AUTH_TOKEN": "t" * 40, "WEGWIJS_DATA_DIR": str(tmp_path)}
+    )
+    rasa = commands(exposed, Path("model.tar.gz"))["rasa"]
+    assert rasa[rasa.index("--auth-token") + 1] == "t" * 40
+    assert rasa[rasa.index("--interface") + 1] == "0.0.0.0"
