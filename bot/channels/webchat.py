@@ -57,11 +57,8 @@ def parse_request(body: object) -> tuple[str, str, dict[str, Any]] | HTTPRespons
             413, "message_too_long", f"The message is longer than {MAX_MESSAGE_CHARS} characters."
         )
     metadata: dict[str, Any] = {}
-    hint = (
-        (body.get("metadata") or {}).get("language_hint")
-        if isinstance(body.get("metadata"), dict)
-        else None
-    )
+    given = body.get("metadata")
+    hint = given.get("language_hint") if isinstance(given, dict) else None
     if isinstance(hint, str) and len(hint) <= 35:
         metadata["language_hint"] = hint
     return sender, text.replace("\x00", ""), metadata

@@ -64,6 +64,7 @@
       });
       const body = await reply.json();
       if (!reply.ok) { add("bot error", body.message || "Something went wrong."); return; }
+      if (!body.length) add("bot error", "No answer came back. Please try again in a minute.");
       for (const m of body) add("bot", m.text, m.buttons);
     } catch (e) {
       add("bot error", "The assistant cannot be reached. Is it still running?");
