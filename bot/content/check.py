@@ -10,7 +10,10 @@ import argparse
 import datetime as dt
 import sys
 
-from bot.content.loader import LoadResult, load_content
+from bot.content.loader import MAX_BODY, MAX_MESSAGE, LoadResult, load_content
+from bot.content.model import Content
+from bot.content.render import render
+from bot.content.yamlfile import Problem
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.settings import PROJECT_ROOT
 from bot.wiring import answer_ids_required
@@ -31,6 +34,33 @@ def status_table(result: LoadResult, required: set[str]) -> str:
     return "\n".join(lines)
 
 
+def rendered_problems(content: Content) -> list[Problem]:
+    """Limits of what users receive: the answer with its help line, links and review date.
+
+    With buttons, WhatsApp allows a body of at most 1024 characters; any message at most 4096.
+    """
+    problems = []
+    for language, catalog in content.catalogs.items():
+        for answer in catalog.answers.values():
+            for detail in (False, True) if answer.more else (False,):
+                reply = render(content, answer.id, language, detail=detail)
+                if reply is None:
+                    continue
+                limit = MAX_BODY if reply.buttons else MAX_MESSAGE
+                if len(reply.text) > limit:
+                    part = "'more'" if detail else "'text'"
+                    problems.append(
+                        Problem(
+                            answer.file,
+                            answer.line,
+                            f"'{answer.id}' as sent (its {part} with help line, links and date) "
+                            f"has {len(reply.text)} characters; a message with buttons allows "
+                            f"{limit}. Shorten the {part}",
+                        )
+                    )
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     """Check ``locales/`` and ``desk.yml``; print problems and the status table."""
     parser = argparse.ArgumentParser(prog="python -m bot content-check", description=__doc__)
@@ -42,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     required = answer_ids_required(PROJECT_ROOT)
     result = load_content(PROJECT_ROOT, required, today=args.today)
+    if result.content is not None:
+        result.problems.extend(rendered_problems(result.content))
     out = sys.stdout
     for problem in sorted(result.problems, key=lambda p: (p.file, p.line)):
         out.write(f"{problem}\n")

@@ -125,3 +125,21 @@ def test_button_titles_must_fit_whatsapp(project):
     assert changed != data
     path.write_text(changed, encoding="utf-8")
     assert any("buttons allow 20" in p.message for p in load(project).errors)
+
+
+def test_answers_as_sent_fit_a_whatsapp_message_with_buttons(content):
+    import dataclasses
+
+    from bot.content.check import rendered_problems
+
+    assert rendered_problems(content) == []
+    # a text within its own 600 characters, but too long once links and help are added
+    en = content.catalogs["en"]
+    long = dataclasses.replace(en.answers["health_insurance"], text="x" * 595)
+    catalogs = {
+        **content.catalogs,
+        "en": dataclasses.replace(en, answers={**en.answers, "health_insurance": long}),
+    }
+    problems = rendered_problems(dataclasses.replace(content, catalogs=catalogs))
+    assert [p.file for p in problems] == ["locales/en/healthcare.yml"]
+    assert "allows 1024" in problems[0].message
