@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -365,43 +366,73 @@ def _check_ui(
     for language, catalog in catalogs.items():
         loaded = ui_files.get(language)
         where = loaded.file if loaded else _rel(root, root / "locales" / language / "ui.yml")
-        line = loaded.line(("ui",)) if loaded else 1
+
+        def line_of(*path: str, loaded: LoadedYaml | None = loaded) -> int:
+            return loaded.line(("ui", *path)) if loaded else 1
+
         for key in sorted(UI_REQUIRED - set(catalog.ui)):
-            problems.append(Problem(where, line, f"the 'ui' section needs '{key}'"))
-        topics = catalog.ui.get("topics", {})
-        if not isinstance(topics, dict):
-            problems.append(Problem(where, line, "'topics' must contain 'answer_id: title' lines"))
-            continue
-        for topic, title in topics.items():
-            topic_line = loaded.line(("ui", "topics", topic)) if loaded else line
-            if not isinstance(title, str) or not title.strip():
-                problems.append(Problem(where, topic_line, f"the title of '{topic}' is empty"))
-            elif len(title) > MAX_BUTTON_TITLE:
-                problems.append(
-                    Problem(
-                        where,
-                        topic_line,
-                        f"the title of '{topic}' has "
-                        f"{len(title)} characters; buttons allow "
-                        f"{MAX_BUTTON_TITLE}",
-                    )
-                )
-        more = catalog.ui.get("more")
-        if isinstance(more, str) and len(more) > MAX_BUTTON_TITLE:
-            problems.append(
-                Problem(
-                    where,
-                    loaded.line(("ui", "more")) if loaded else line,
-                    f"'more' is a button title: at most {MAX_BUTTON_TITLE} characters",
-                )
+            problems.append(Problem(where, line_of(), f"the 'ui' section needs '{key}'"))
+        for line, message in _ui_value_problems(catalog, line_of):
+            problems.append(Problem(where, line, message))
+
+
+def _ui_value_problems(catalog: Catalog, line_of: Callable[..., int]) -> list[tuple[int, str]]:
+    """Button titles that do not fit, empty or malformed texts, incomplete plural forms."""
+    found: list[tuple[int, str]] = []
+    topics = catalog.ui.get("topics", {})
+    if not isinstance(topics, dict):
+        found.append((line_of(), "'topics' must contain 'answer_id: title' lines"))
+        topics = {}
+    titles = {
+        f"the title of '{topic}'": (title, line_of("topics", topic))
+        for topic, title in topics.items()
+    }
+    if "more" in catalog.ui:
+        titles["'more' (a button title)"] = (catalog.ui["more"], line_of("more"))
+    for what, (title, line) in titles.items():
+        if not isinstance(title, str) or not title.strip():
+            found.append((line, f"{what} is empty"))
+        elif len(title) > MAX_BUTTON_TITLE:
+            found.append(
+                (line, f"{what} has {len(title)} characters; buttons allow {MAX_BUTTON_TITLE}")
             )
-        for key, value in catalog.ui.items():
-            if key != "topics" and not isinstance(value, str):
-                problems.append(
-                    Problem(
-                        where, loaded.line(("ui", key)) if loaded else line, f"'{key}' must be text"
-                    )
-                )
+    for key, value in catalog.ui.items():
+        if key == "topics":
+            continue
+        if isinstance(value, dict):  # plural forms of a counted string
+            messages = plural_problems(key, value, catalog.language)
+        else:
+            messages = [] if isinstance(value, str) else [f"'{key}' must be text"]
+        found.extend((line_of(key), message) for message in messages)
+    return found
+
+
+def plural_categories(language: str) -> set[str]:
+    """The plural forms a language needs (CLDR): Polish one/few/many/other, Dutch one/other."""
+    from babel import Locale
+
+    return set(Locale.parse(language).plural_form.tags) | {"other"}
+
+
+def plural_problems(key: str, forms: dict[str, Any], language: str) -> list[str]:
+    """What is wrong with the plural forms of an interface string, in words."""
+    needed = plural_categories(language)
+    messages = []
+    missing = sorted(needed - set(forms))
+    if missing:
+        messages.append(
+            f"'{key}' needs the plural forms {', '.join(sorted(needed))} in "
+            f"'{language}'; missing: {', '.join(missing)}"
+        )
+    unknown = sorted(set(forms) - needed)
+    if unknown:
+        messages.append(
+            f"'{key}' has plural forms '{language}' does not use: " + ", ".join(unknown)
+        )
+    for form, text in forms.items():
+        if not isinstance(text, str) or "{n}" not in text:
+            messages.append(f"'{key}' form '{form}' must be text containing {{n}}")
+    return messages
 
 
 def _check_across_languages(

@@ -12,6 +12,9 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from babel import Locale
+from babel.numbers import format_decimal
+
 from bot.content.loader import button_payload, language_payload, placeholder_values
 from bot.content.model import Answer, Content
 from bot.i18n import formatting
@@ -71,6 +74,22 @@ def ui_text(content: Content, key: str, language: str) -> str:
         if catalog is not None and isinstance(catalog.ui.get(key), str):
             return str(catalog.ui[key])
     return key
+
+
+def ui_count(content: Content, key: str, count: int, language: str) -> str:
+    """A counted interface string in the right plural form: "5 minut", "22 minuty".
+
+    Polish, Romanian and Bulgarian have other plural rules than English; the forms are
+    written by editors per language (``ui.yml``) and chosen by Babel's CLDR rules.
+    """
+    for code in (language, FALLBACK_LANGUAGE):
+        catalog = content.catalogs.get(code)
+        forms = catalog.ui.get(key) if catalog else None
+        if isinstance(forms, dict):
+            form = Locale.parse(code).plural_form(count)
+            text = forms.get(form, forms.get("other", "{n}"))
+            return str(text).replace("{n}", format_decimal(count, locale=code))
+    return str(count)
 
 
 def topic_title(content: Content, answer_id: str, language: str) -> str:

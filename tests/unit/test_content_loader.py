@@ -143,3 +143,13 @@ def test_answers_as_sent_fit_a_whatsapp_message_with_buttons(content):
     problems = rendered_problems(dataclasses.replace(content, catalogs=catalogs))
     assert [p.file for p in problems] == ["locales/en/healthcare.yml"]
     assert "allows 1024" in problems[0].message
+
+
+def test_plural_forms_are_checked_per_language(project):
+    path = project / "locales" / "pl" / "ui.yml"
+    data = path.read_text(encoding="utf-8")
+    path.write_text(data.replace('    many: "{n} minut"\n', ""), encoding="utf-8")
+    assert any(
+        "needs the plural forms few, many, one, other in 'pl'; missing: many" in p.message
+        for p in load(project).errors
+    )

@@ -69,3 +69,22 @@ def test_language_buttons_name_each_language_in_its_own_script():
     titles = [b.title for b in language_buttons()]
     assert titles == ["Polski", "Română", "Български", "Nederlands", "English"]
     assert all(len(b.payload.encode()) <= 64 for b in language_buttons())
+
+
+def test_counted_strings_use_each_languages_plural_forms(content):
+    from bot.content.render import ui_count
+
+    assert [ui_count(content, "minutes", n, "pl") for n in (1, 2, 5, 22)] == [
+        "1 minuta",
+        "2 minuty",
+        "5 minut",
+        "22 minuty",
+    ]
+    assert [ui_count(content, "minutes", n, "ro") for n in (1, 2, 20)] == [
+        "1 minut",
+        "2 minute",
+        "20 de minute",
+    ]
+    assert [ui_count(content, "minutes", n, "bg") for n in (1, 3)] == ["1 минута", "3 минути"]
+    assert ui_count(content, "minutes", 1500, "nl") == "1.500 minuten"
+    assert ui_count(content, "minutes", 1, "en") == "1 minute"
