@@ -221,6 +221,12 @@ VARIANTS: dict[str, Any] = {
     "plain-tokens": lambda p: _replace(p, "LanguageAwareTokenizer", spacy=False),
     "no-folding": lambda p: _replace(p, "LanguageAwareTokenizer", fold_diacritics=False),
     "no-unknown-words": lambda p: [s for s in p if not s["name"].endswith("UnknownWordsFallback")],
+    "rasa-logreg": lambda p: [
+        {"name": "LogisticRegressionClassifier"}
+        if s["name"].endswith("TfidfIntentClassifier")
+        else s
+        for s in p
+    ],
     "diet": lambda p: [
         {
             "name": "DIETClassifier",
@@ -229,7 +235,7 @@ VARIANTS: dict[str, Any] = {
             "constrain_similarities": True,
             "random_seed": 1,
         }
-        if s["name"] == "LogisticRegressionClassifier"
+        if s["name"].endswith("TfidfIntentClassifier")
         else s
         for s in p
     ],
