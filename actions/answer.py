@@ -55,7 +55,7 @@ class ActionAnswer(Action):
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name")
         text = latest.get("text") or ""
-        known = set(content.catalogs["en"].answers) if "en" in content.catalogs else set()
+        known = set().union(*(set(c.answers) for c in content.catalogs.values()))
         with_more = {a.id for c in content.catalogs.values() for a in c.answers.values() if a.more}
         plan = plan_turn(
             intent=intent,

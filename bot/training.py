@@ -29,7 +29,7 @@ def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
         files += sorted(
             p
             for p in (root / folder).rglob("*")
-            if p.is_file() and p.suffix in {".yml", ".yaml", ".py"}
+            if p.is_file() and p.suffix in {".yml", ".yaml", ".py", ".txt"}
         )
     files.append(root / "constraints.txt")
     return [f for f in files if f.exists()]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.i18n.languages import SUPPORTED_LANGUAGES, language_named_in
 
@@ -47,7 +47,7 @@ class Plan:
     languages: bool = False
     detail: bool = False
     explicit_language: str | None = None
-    remember_topic: bool = field(default=True)
+    remember_topic: bool = True
 
 
 def requested_language(entities: Sequence[dict[str, object]], text: str) -> str | None:
