@@ -304,6 +304,13 @@ def _read_answer(  # noqa: C901 - one check per field, in the order editors read
                 )
             )
 
+    if sources and not buttons:
+        problems.append(
+            loaded.problem(
+                path, f"'{answer_id}' needs 1 to {MAX_BUTTONS} related topics under 'buttons'"
+            )
+        )
+
     reviewed = fields.get("reviewed")
     if reviewed is not None and not isinstance(reviewed, dt.date):
         problems.append(

@@ -153,3 +153,12 @@ def test_plural_forms_are_checked_per_language(project):
         "needs the plural forms few, many, one, other in 'pl'; missing: many" in p.message
         for p in load(project).errors
     )
+
+
+def test_a_topic_answer_needs_follow_up_buttons(project):
+    path = project / "locales" / "nl" / "other.yml"
+    data = path.read_text(encoding="utf-8")
+    changed = re.sub(r"(?m)^    buttons: \[desk_info\]\n", "", data, count=1)
+    assert changed != data
+    path.write_text(changed, encoding="utf-8")
+    assert any("needs 1 to 3 related topics" in p.message for p in load(project).errors)
