@@ -127,7 +127,7 @@ def score(predictions: list[Prediction], threshold: float | None = None) -> dict
     oos = [r for g, r in zip(gold, routed, strict=True) if g == "out_of_scope"]
     labels = sorted(set(gold))
     detected = [p.language == p.example.language for p in predictions]
-    confusions = Counter((g, r) for g, r in zip(gold, routed, strict=True) if g != r)
+    confusions = Counter((g, r) for g, r, ok in zip(gold, routed, right, strict=True) if not ok)
     return {
         "examples": len(predictions),
         "accuracy": sum(right) / len(gold),
