@@ -29,7 +29,7 @@ MIN_CONFIDENCE = 0.6
 # An ongoing conversation switches language only on a longer, clearer message.
 SWITCH_MIN_WORDS = 4
 SWITCH_CONFIDENCE = 0.85
-# Lingua cannot reliably tell these apart in very short texts (a single word).
+# Only the start of a very long message is looked at: detection time grows with length.
 MAX_TEXT_CHARS = 2000
 
 # Dutch terms that migrants use inside sentences of their own language. Lowercase.
@@ -40,7 +40,7 @@ DUTCH_LOANWORDS = frozenset(
     uitzendbureau uitzendbureaus loonstrook loonstroken werkgever huurcontract huurcommissie
     kantonrechter juridisch loket arbeidsinspectie belastingdienst cak svb uwv ehic nza
     stadskantoor taalhuis vakantiegeld huurtoeslag verhuurder meldpunt inschrijving
-    uitschrijven verhuizing deurwaarder cao snf akf fnv work in nl
+    uitschrijven verhuizing deurwaarder cao snf akf fnv
     """.split()
 )
 
