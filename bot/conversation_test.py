@@ -8,12 +8,11 @@ named ``test_*.yml`` in end-to-end mode. Trains first if the model is stale.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import PROJECT_ROOT, Settings, rasa_env
 from bot.training import ensure_model
 
 
@@ -37,5 +36,4 @@ def main(argv: list[str] | None = None) -> int:
         "--fail-on-prediction-errors",
         "--no-plot",
     ]
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False).returncode  # noqa: S603
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=rasa_env(), check=False).returncode  # noqa: S603

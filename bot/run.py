@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from bot.content.loader import load_content
-from bot.settings import PROJECT_ROOT, Settings, SettingsError
+from bot.settings import PROJECT_ROOT, Settings, SettingsError, rasa_env
 from bot.training import ensure_model
 from bot.wiring import answer_ids_required
 
@@ -31,12 +31,7 @@ START_TIMEOUT = 300.0
 
 def service_env(settings: Settings) -> dict[str, str]:
     """Environment for the Rasa and action servers."""
-    return {
-        **os.environ,
-        "SANIC_HOST": "127.0.0.1",  # the action server is only for the Rasa server
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
+    return rasa_env(SANIC_HOST="127.0.0.1")  # the action server is only for the Rasa server
 
 
 def write_endpoints(settings: Settings) -> Path:

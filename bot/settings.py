@@ -45,6 +45,16 @@ def _port(env: dict[str, str], name: str, default: int) -> int:
     return port
 
 
+def rasa_env(**extra: str) -> dict[str, str]:
+    """The environment for the Rasa commands we start: no telemetry, quiet TensorFlow."""
+    return {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        **extra,
+    }
+
+
 def is_loopback(host: str) -> bool:
     """True for addresses only this machine can reach (127.0.0.1, ::1, localhost)."""
     if host == "localhost":

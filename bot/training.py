@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, rasa_env
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +77,7 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, config: Path | Non
         target.name.removesuffix(".tar.gz"),
         "--quiet",
     ]
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    subprocess.run(command, cwd=root, env=env, check=True)  # noqa: S603 - our own command
+    subprocess.run(command, cwd=root, env=rasa_env(), check=True)  # noqa: S603 - our own command
     logger.info("Trained in %.0f s", time.monotonic() - started)
     for old in models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"):
         if old != target and old.stat().st_mtime < target.stat().st_mtime - 3600 * 24 * 7:
