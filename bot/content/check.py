@@ -28,7 +28,7 @@ def status_table(result: LoadResult, required: set[str]) -> str:
     for language in SUPPORTED_LANGUAGES:
         files = [p for p in result.problems if p.file.startswith(f"locales/{language}/")]
         stale = sum(1 for p in files if p.severity == "warning" and "reviewed" in p.message)
-        missing = sum(1 for p in result.problems if f"is missing in '{language}'" in p.message)
+        missing = len(result.missing.get(language, ()))
         present = len(expected) - missing
         lines.append(f"{language:10} {present:>4}/{len(expected):<4} {missing:>8} {stale:>10}")
     return "\n".join(lines)

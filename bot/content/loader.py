@@ -49,6 +49,7 @@ class LoadResult:
 
     content: Content | None
     problems: list[Problem] = field(default_factory=list)
+    missing: dict[str, set[str]] = field(default_factory=dict)  # answer ids per language
 
     @property
     def errors(self) -> list[Problem]:
@@ -119,13 +120,13 @@ def load_content(
         answers: dict[str, Answer] = {}
         ui: dict[str, Any] = {}
         broken[language] = set()
+        values = {**_amount_values(amounts, language), **desk_values}
         for path in files:
             loaded = yamlfile.load(path, _rel(project_root, path))
             problems.extend(loaded.problems)
             if loaded.data is None:
                 unreadable.add(language)
                 continue
-            values = {**_amount_values(amounts, language), **desk_values}
             _read_file(loaded, language, answers, broken[language], ui, values, today, problems)
             if "ui" in (loaded.data if isinstance(loaded.data, dict) else {}):
                 ui_lines[language] = loaded
@@ -133,9 +134,11 @@ def load_content(
 
     _check_ui(catalogs, ui_lines, project_root, problems)
     complete = {code: c for code, c in catalogs.items() if code not in unreadable}
-    _check_across_languages(complete, broken, required_ids or set(), project_root, problems)
+    missing = _check_across_languages(
+        complete, broken, required_ids or set(), project_root, problems
+    )
     content = Content(catalogs, amounts, desk) if desk is not None else None
-    result = LoadResult(content, problems)
+    result = LoadResult(content, problems, missing)
     if result.errors:
         result.content = None
     return result
@@ -448,13 +451,16 @@ def _check_across_languages(
     required_ids: set[str],
     root: Path,
     problems: list[Problem],
-) -> None:
+) -> dict[str, set[str]]:
+    """Check what must agree between languages; return the missing answer ids per language."""
     reference = catalogs.get(FALLBACK_LANGUAGE)
     all_ids = set().union(*(set(c.answers) for c in catalogs.values()), *broken.values())
+    expected = required_ids | SYSTEM_ANSWERS | all_ids
+    missing_ids: dict[str, set[str]] = {}
     for language, catalog in catalogs.items():
         folder = _rel(root, root / "locales" / language)
-        expected = required_ids | SYSTEM_ANSWERS | all_ids
-        for missing in sorted(expected - set(catalog.answers) - broken.get(language, set())):
+        missing_ids[language] = expected - set(catalog.answers) - broken.get(language, set())
+        for missing in sorted(missing_ids[language]):
             problems.append(
                 Problem(
                     folder,
@@ -489,6 +495,7 @@ def _check_across_languages(
                 original = reference.answers.get(answer.id)
                 if original is not None:
                     _compare(original, answer, problems)
+    return missing_ids
 
 
 def _compare(original: Answer, translation: Answer, problems: list[Problem]) -> None:
