@@ -1,21 +1,27 @@
-"""Logistic regression on TF-IDF weighted n-gram counts.
+"""Logistic regression on TF-IDF weighted n-gram counts and sentence embeddings.
 
 Rasa's LogisticRegressionClassifier fits raw counts with scikit-learn's default regularisation
 (C=1). On our held-out examples, re-weighting the counts (sublinear term frequency times inverse
 document frequency) and regularising less lets frequent filler words ("i", "de", "na") matter
-less and rare, telling ones ("huurcommissie", "eigen risico") more; see the README for the
-figures. Everything else — features in, intent ranking out, persistence — is Rasa's.
+less and rare, telling ones ("huurcommissie", "eigen risico") more. Dense features (the
+multilingual sentence embedding) are passed through unchanged, scaled by ``embedding_weight``;
+see the README for the figures. Everything else — features in, intent ranking out,
+persistence — is Rasa's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -31,20 +37,36 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Rasa's defaults plus ``C`` (inverse regularisation strength)."""
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 30.0, "max_iter": 1000}
+        """Rasa's defaults plus ``C`` and the weight of dense (embedding) features."""
+        return {
+            **LogisticRegressionClassifier.get_default_config(),
+            "C": 30.0,
+            "max_iter": 1000,
+            "embedding_weight": 2.0,
+        }
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        name: str,
-        model_storage: ModelStorage,
-        resource: Resource,
-    ) -> None:
-        super().__init__(config, name, model_storage, resource)
-        self.clf = Pipeline(
+    def _pipeline(self, sparse_columns: int, dense_columns: int) -> Pipeline:
+        """TF-IDF on the count columns, the dense columns as they are, then the regression."""
+        return Pipeline(
             [
-                ("tfidf", TfidfTransformer(sublinear_tf=True)),
+                (
+                    "features",
+                    ColumnTransformer(
+                        [
+                            (
+                                "tfidf",
+                                TfidfTransformer(sublinear_tf=True),
+                                np.arange(sparse_columns),
+                            ),
+                            (
+                                "embedding",
+                                "passthrough",
+                                np.arange(sparse_columns, sparse_columns + dense_columns),
+                            ),
+                        ],
+                        transformer_weights={"embedding": float(self.config["embedding_weight"])},
+                    ),
+                ),
                 (
                     "logreg",
                     LogisticRegression(
@@ -58,6 +80,20 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
                 ),
             ]
         )
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Size the pipeline to the features the featurizers produced, then train."""
+        example = next(
+            (e for e in training_data.intent_examples if e.get("intent") and e.get(TEXT)), None
+        )
+        if example is not None:
+            sparse = example.get_sparse_features(TEXT)[1]
+            dense = example.get_dense_features(TEXT)[1]
+            self.clf = self._pipeline(
+                sparse.features.shape[-1] if sparse else 0,
+                dense.features.shape[-1] if dense else 0,
+            )
+        return super().train(training_data)
 
     @classmethod
     def load(

@@ -5,6 +5,10 @@ unknown texts tend to land on short intents (affirm, greet) with a confidence ab
 fallback threshold. A confident wrong answer is worse than "I did not understand", so this
 component, placed after the FallbackClassifier, turns such messages into ``nlu_fallback``. The
 vocabulary is learnt at training time (folded: lowercase, no diacritics) and stored in the model.
+
+The sentence embedding recognises words we never trained on ("hejo", "absoluut", "хелоу"), so a
+classifier that is at least ``trust_confidence`` sure is believed even without a known word; on
+gibberish it stays well below that (see tests/unit/test_unknown_words.py).
 """
 
 from __future__ import annotations
@@ -54,8 +58,8 @@ class UnknownWordsFallback(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """No options."""
-        return {}
+        """Confidence from which the classifier is believed without a known word (1: never)."""
+        return {"trust_confidence": 0.8}
 
     @classmethod
     def create(
@@ -107,6 +111,8 @@ class UnknownWordsFallback(GraphComponent):
             if not any(word in self._vocabulary for word in words_of(text)):
                 intent = message.get(INTENT) or {}
                 if intent.get("name") == DEFAULT_NLU_FALLBACK_INTENT_NAME:
+                    continue
+                if float(intent.get("confidence") or 0.0) >= self._config["trust_confidence"]:
                     continue
                 fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0}
                 message.set(INTENT, fallback, add_to_output=True)
