@@ -66,6 +66,7 @@ class ActionAnswer(Action):
             last_answer=tracker.get_slot("last_answer"),
             known_answers=known,
             answers_with_more=with_more,
+            first_contact=tracker.get_slot("language") is None,
         )
         metadata = latest.get("metadata") or {}
         choice = choose_language(

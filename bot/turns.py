@@ -21,6 +21,9 @@ CONVERSATION_INTENTS = frozenset(
         "change_language",
         "out_of_scope",
         "show_more",
+        "help",
+        "voice_message",
+        "media_message",
         FALLBACK_INTENT,
     }
 )
@@ -79,6 +82,7 @@ def plan_turn(
     last_answer: str | None,
     known_answers: set[str],
     answers_with_more: set[str],
+    first_contact: bool = False,
 ) -> Plan:
     """Decide the answer of one turn.
 
@@ -91,6 +95,7 @@ def plan_turn(
         last_answer: the answer shown last (for "More").
         known_answers: answer ids that exist.
         answers_with_more: answer ids that have a "more" text.
+        first_contact: the conversation has no language yet (a greeting then offers them).
 
     """
     if intent == "change_language":
@@ -111,4 +116,6 @@ def plan_turn(
             offer_human=True,
             remember_topic=False,
         )
+    if intent == "greet" and first_contact:
+        return Plan("greet", languages=True, remember_topic=False)
     return Plan(intent, remember_topic=intent not in CONVERSATION_INTENTS)

@@ -187,3 +187,15 @@ async def test_a_topic_answer_is_remembered_for_more():
 async def test_unknown_intent_is_treated_as_not_understood(content):
     messages, _ = await run(make_tracker("x", "some_new_intent", slots={"language": "bg"}))
     assert first_line(content, "bg", "fallback") in messages[0]["text"]
+
+
+async def test_a_first_greeting_offers_the_languages(content):
+    messages, _ = await run(make_tracker("/greet", "greet", metadata={"language_hint": "ro-RO"}))
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert '/change_language{"language":"bg"}' in payloads
+    assert first_line(content, "ro", "greet") in messages[0]["text"]
+
+
+async def test_a_later_greeting_does_not_offer_the_languages():
+    messages, _ = await run(make_tracker("hej", "greet", slots={"language": "pl"}))
+    assert not any("change_language" in b["payload"] for b in messages[0]["buttons"])
