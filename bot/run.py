@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -30,24 +31,46 @@ START_TIMEOUT = 300.0
 
 
 def service_env(settings: Settings) -> dict[str, str]:
-    """Environment for the Rasa and action servers."""
-    return rasa_env(SANIC_HOST="127.0.0.1")  # the action server is only for the Rasa server
+    """Environment for the Rasa and action servers (with the enabled channels' settings)."""
+    channels = settings.telegram.as_env() if settings.telegram else {}
+    # SANIC_HOST: the action server is only for the Rasa server.
+    return rasa_env(SANIC_HOST="127.0.0.1", **channels)
+
+
+def _read(name: str) -> dict[str, Any]:
+    return dict(yaml.safe_load((PROJECT_ROOT / name).read_text(encoding="utf-8")) or {})
+
+
+def _write(settings: Settings, name: str, data: dict[str, Any]) -> Path:
+    """Write a generated copy of the Rasa file ``name`` into the data folder."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / name
+    path.write_text(
+        f"# Written by `python -m bot run` from {name}; edit that file instead.\n"
+        + yaml.safe_dump(data, sort_keys=False),
+        encoding="utf-8",
+    )
+    return path
+
+
+def write_credentials(settings: Settings) -> Path:
+    """credentials.yml plus the messenger channels whose settings are given, in the data folder.
+
+    Secrets are not written: the channels read them from the environment.
+    """
+    credentials = _read("credentials.yml")
+    if settings.telegram is not None:
+        credentials["bot.channels.telegram.TelegramInput"] = None
+    return _write(settings, "credentials.yml", credentials)
 
 
 def write_endpoints(settings: Settings) -> Path:
     """endpoints.yml with this environment's action port and data folder, in the data folder."""
-    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints = _read("endpoints.yml")
     endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{settings.actions_port}/webhook"
     if endpoints.get("tracker_store", {}).get("dialect") == "sqlite":
         endpoints["tracker_store"]["db"] = str(settings.data_dir / "tracker.db")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.data_dir / "endpoints.yml"
-    path.write_text(
-        "# Written by `python -m bot run` from endpoints.yml; edit that file instead.\n"
-        + yaml.safe_dump(endpoints, sort_keys=False),
-        encoding="utf-8",
-    )
-    return path
+    return _write(settings, "endpoints.yml", endpoints)
 
 
 def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
@@ -66,7 +89,7 @@ def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
         "--endpoints",
         str(write_endpoints(settings)),
         "--credentials",
-        str(PROJECT_ROOT / "credentials.yml"),
+        str(write_credentials(settings)),
     ]
     if settings.auth_token:
         rasa += ["--auth-token", settings.auth_token]

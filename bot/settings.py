@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +77,7 @@ class Settings:
         auth_token: Rasa HTTP API token (``RASA_AUTH_TOKEN``); required off loopback.
         data_dir: local data such as the SQLite tracker store (``WEGWIJS_DATA_DIR``).
         models_dir: trained models (``WEGWIJS_MODELS_DIR``).
+        telegram: the Telegram channel, when ``TELEGRAM_BOT_TOKEN`` is set.
 
     """
 
@@ -85,6 +87,7 @@ class Settings:
     auth_token: str | None
     data_dir: Path
     models_dir: Path
+    telegram: TelegramSettings | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -105,4 +108,105 @@ class Settings:
             auth_token=token,
             data_dir=Path(env.get("WEGWIJS_DATA_DIR", PROJECT_ROOT / "var")),
             models_dir=Path(env.get("WEGWIJS_MODELS_DIR", PROJECT_ROOT / "models")),
+            telegram=TelegramSettings.from_env(env),
+        )
+
+
+_TELEGRAM_TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
+_TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+DEFAULT_TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+def _positive(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip() or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be more than 0, not {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """The Telegram channel, enabled when ``TELEGRAM_BOT_TOKEN`` is set.
+
+    Attributes:
+        token: the bot's token from BotFather (``TELEGRAM_BOT_TOKEN``).
+        api_url: Bot API base URL, the token is appended (``TELEGRAM_API_URL``; a self-hosted
+            Bot API server or a test's fake server).
+        webhook_url: public https URL of ``/webhooks/telegram/webhook`` (``TELEGRAM_WEBHOOK_URL``);
+            without it the channel polls.
+        webhook_secret: the token Telegram sends with every webhook request
+            (``TELEGRAM_WEBHOOK_SECRET``; required with a webhook URL).
+        flood_limit: messages one user may send per ``flood_window`` seconds
+            (``TELEGRAM_FLOOD_LIMIT``, default 8; ``TELEGRAM_FLOOD_WINDOW``, default 30).
+
+    """
+
+    token: str
+    api_url: str = DEFAULT_TELEGRAM_API
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    flood_limit: int = 8
+    flood_window: float = 30.0
+
+    def as_env(self) -> dict[str, str]:
+        """The environment variables that give these settings (for the Rasa server)."""
+        env = {
+            "TELEGRAM_BOT_TOKEN": self.token,
+            "TELEGRAM_API_URL": self.api_url,
+            "TELEGRAM_FLOOD_LIMIT": str(self.flood_limit),
+            "TELEGRAM_FLOOD_WINDOW": str(self.flood_window),
+        }
+        if self.webhook_url and self.webhook_secret:
+            env["TELEGRAM_WEBHOOK_URL"] = self.webhook_url
+            env["TELEGRAM_WEBHOOK_SECRET"] = self.webhook_secret
+        return env
+
+    @property
+    def mode(self) -> str:
+        """``webhook`` or ``polling``."""
+        return "webhook" if self.webhook_url else "polling"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> TelegramSettings | None:
+        """The channel's settings, ``None`` when no token is set; SettingsError when unsafe."""
+        given = dict(os.environ) if environ is None else environ
+        env = {**_load_dotenv(PROJECT_ROOT / ".env"), **given}
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            return None
+        if token.lower() in PLACEHOLDER_SECRETS or not _TELEGRAM_TOKEN.match(token):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token from BotFather "
+                "(digits, a colon, then letters, digits, - or _)."
+            )
+        api_url = env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_TELEGRAM_API
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", api_url):
+            raise SettingsError(f"TELEGRAM_API_URL must be an http(s) URL, not {api_url!r}")
+        webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip() or None
+        secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None
+        if webhook_url is not None:
+            if not webhook_url.startswith("https://"):
+                raise SettingsError(
+                    "TELEGRAM_WEBHOOK_URL must start with https:// (Telegram's rule)"
+                )
+            if (
+                secret is None
+                or secret.lower() in PLACEHOLDER_SECRETS
+                or not _TELEGRAM_SECRET.match(secret)
+            ):
+                raise SettingsError(
+                    "TELEGRAM_WEBHOOK_SECRET must be set with a webhook: 16-256 letters, digits, "
+                    "- or _ (e.g. `openssl rand -hex 32`)."
+                )
+        return cls(
+            token=token,
+            api_url=api_url,
+            webhook_url=webhook_url,
+            webhook_secret=secret if webhook_url else None,
+            flood_limit=int(_positive(env, "TELEGRAM_FLOOD_LIMIT", 8)),
+            flood_window=_positive(env, "TELEGRAM_FLOOD_WINDOW", 30.0),
         )

@@ -34,7 +34,15 @@ STALE_AFTER = dt.timedelta(days=183)
 
 ANSWER_FIELDS = {"text", "more", "buttons", "sources", "reviewed", "help"}
 HELP_KINDS = {"desk"}
-UI_REQUIRED = {"topics", "more", "source", "reviewed", "help_desk", "choose_language"}
+UI_REQUIRED = {
+    "topics",
+    "more",
+    "source",
+    "reviewed",
+    "help_desk",
+    "choose_language",
+    "slow_down",
+}
 DESK_PLACEHOLDERS = {"desk_name", "desk_url", "desk_points"}
 # Answers the assistant needs besides one per intent.
 SYSTEM_ANSWERS = {"fallback", "fallback_desk", "language_set"}

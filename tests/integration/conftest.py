@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.run import commands, service_env, stop, wait_until_up
-from bot.settings import Settings
+from bot.settings import Settings, TelegramSettings
 
 
 def free_port() -> int:
@@ -74,7 +74,7 @@ class Assistant:
         return reply
 
 
-def start(model: Path, data_dir: Path) -> Assistant:
+def start(model: Path, data_dir: Path, telegram: TelegramSettings | None = None) -> Assistant:
     settings = Settings(
         host="127.0.0.1",
         rasa_port=free_port(),
@@ -82,6 +82,7 @@ def start(model: Path, data_dir: Path) -> Assistant:
         auth_token=None,
         data_dir=data_dir,
         models_dir=model.parent,
+        telegram=telegram,
     )
     env = service_env(settings)
     processes: dict[str, subprocess.Popen[bytes]] = {}

@@ -6,28 +6,11 @@ import uuid
 
 import pytest
 
-from tests.conftest import LANGUAGES
+from tests.integration.replies import reply_answer, reply_language
 
 
 def sender() -> str:
     return "test-" + uuid.uuid4().hex
-
-
-def reply_language(content, text: str) -> str | None:
-    """Which language's answer the reply is: the one whose answer text opens the reply."""
-    for language in LANGUAGES:
-        for answer in content.catalogs[language].answers.values():
-            opening = answer.text.splitlines()[0].split("{")[0][:40]
-            if opening and text.startswith(opening):
-                return language
-    return None
-
-
-def reply_answer(content, language: str, text: str) -> str | None:
-    for answer in content.catalogs[language].answers.values():
-        if text.startswith(answer.text.splitlines()[0].split("{")[0][:40]):
-            return answer.id
-    return None
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,450 @@
+"""Telegram channel on python-telegram-bot 22 (``bot.channels.telegram.TelegramInput``).
+
+Rasa's own Telegram connector (aiogram) does not check that an update comes from Telegram,
+calls ``getMe`` on every update and cannot build its output channel outside a request; this one:
+
+- **polling** (default; needs only ``TELEGRAM_BOT_TOKEN``, no public URL): a task in the Rasa
+  server asks Telegram for updates (``getUpdates``, long polling);
+- **webhook** (``TELEGRAM_WEBHOOK_URL`` set): registers the URL with a ``secret_token`` and
+  answers 403, before reading the body, to any request without that token in the
+  ``X-Telegram-Bot-Api-Secret-Token`` header.
+
+Only private chats are answered; a redelivered update is handled once; edited messages are
+ignored; a user who floods gets one "please slow down" and is then ignored until the window
+passes; Telegram's 429 ("retry after N seconds") is waited for and retried. Texts are sent as
+plain text (no parse mode), so no content or user text can break formatting; long texts are
+split at paragraph boundaries below Telegram's 4,096-character limit. Message texts and user
+ids are never logged; a conversation appears in logs only by its pseudonym (``pseudonym``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import timedelta
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.error import RetryAfter, TelegramError
+
+from bot.content.render import ui_text
+from bot.i18n.languages import negotiate
+from bot.settings import TelegramSettings
+from bot.wiring import content_store
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 4096  # Telegram's limit for one message
+MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit for a button's payload
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+SENDER_PREFIX = "tg-"
+ALLOWED_UPDATES = ["message", "callback_query"]
+RETRIES = 3
+POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open
+
+# Commands → what the assistant is sent (button payloads of the same intents).
+COMMANDS = {
+    "start": "/greet",
+    "language": "/change_language",
+    "help": "/help",
+    "human": "/request_human",
+    # Deleting one's data comes with the privacy work; until then "not understood", which
+    # offers the desk.
+    "forget": "/nlu_fallback",
+}
+# Kinds of messages that carry no text → the intent that answers them.
+NOT_TEXT = {
+    "voice": "/voice_message",
+    "audio": "/voice_message",
+    "video_note": "/voice_message",
+    "photo": "/media_message",
+    "video": "/media_message",
+    "document": "/media_message",
+    "sticker": "/media_message",
+    "animation": "/media_message",
+    "location": "/media_message",
+    "venue": "/media_message",
+    "contact": "/media_message",
+    "poll": "/media_message",
+}
+
+_LOG_KEY = os.environ.get("WEGWIJS_LOG_KEY", "").encode() or secrets.token_bytes(32)
+
+
+def pseudonym(conversation_id: str) -> str:
+    """A short keyed hash of a conversation id, for logs (the same id gives the same name).
+
+    The key is ``WEGWIJS_LOG_KEY`` (so pseudonyms stay the same across restarts), else random
+    per process; without the key, the id cannot be recovered by trying all numbers.
+    """
+    return hmac.new(_LOG_KEY, conversation_id.encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split ``text`` into parts of at most ``limit`` characters.
+
+    Cuts at the last paragraph break (blank line) before the limit, else the last line break,
+    else the last space, else hard at the limit.
+    """
+    parts: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), 0) or max(window.rfind("\n"), 0) or window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+def keyboard(buttons: Iterable[dict[str, Any]]) -> InlineKeyboardMarkup | None:
+    """One inline button per row; buttons whose payload Telegram would refuse are left out."""
+    rows = []
+    for button in buttons:
+        title, payload = str(button.get("title", "")), str(button.get("payload", ""))
+        if not title or not payload or len(payload.encode()) > MAX_CALLBACK_DATA:
+            logger.error("Telegram button left out: payload empty or over 64 bytes")
+            continue
+        rows.append([InlineKeyboardButton(title, callback_data=payload)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
+async def call_with_retry(call: Callable[[], Awaitable[Any]]) -> Any:
+    """Run a Bot API call; on 429 wait as long as Telegram asks, up to ``RETRIES`` times."""
+    for attempt in range(RETRIES + 1):
+        try:
+            return await call()
+        except RetryAfter as error:
+            if attempt == RETRIES:
+                raise
+            wait = _seconds(error.retry_after)
+            logger.warning("Telegram asks to wait %.0f s (429); retrying", wait)
+            await asyncio.sleep(wait)
+    return None  # not reached
+
+
+class TelegramOutput(OutputChannel):
+    """Sends the assistant's messages to one Telegram chat."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Same name as the input channel."""
+        return "telegram"
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    @staticmethod
+    def chat_id(recipient_id: str) -> int:
+        """The Telegram chat id inside a conversation id ``tg-<chat id>``."""
+        return int(recipient_id.removeprefix(SENDER_PREFIX))
+
+    async def _send(self, recipient_id: str, text: str, markup: Any = None) -> None:
+        parts = split_text(text) or [" "]
+        chat_id = self.chat_id(recipient_id)
+        for index, part in enumerate(parts):
+
+            def send(part: str = part, last: bool = index == len(parts) - 1) -> Awaitable[Message]:
+                return self.bot.send_message(
+                    chat_id=chat_id,
+                    text=part,
+                    reply_markup=markup if last else None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+
+            await call_with_retry(send)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Plain text, split when long."""
+        await self._send(recipient_id, text)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Text with an inline keyboard under its last part."""
+        await self._send(recipient_id, text, keyboard(buttons))
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Quick replies are shown as buttons too."""
+        await self.send_text_with_buttons(recipient_id, text, quick_replies)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        """Images are sent as their link (the assistant sends none today)."""
+        await self._send(recipient_id, image)
+
+
+class _RecentIds:
+    """The last ``size`` update ids, to handle a redelivered update once."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._ids: OrderedDict[int, None] = OrderedDict()
+        self._size = size
+
+    def first_time(self, update_id: int) -> bool:
+        if update_id in self._ids:
+            return False
+        self._ids[update_id] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+        return True
+
+
+class FloodGuard:
+    """At most ``limit`` messages per user in ``window`` seconds.
+
+    ``check`` says "ok", "warn" (the first message over the limit: tell the user once) or
+    "drop" (further messages until the window has passed).
+    """
+
+    def __init__(
+        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._seen: dict[int, deque[float]] = {}
+        self._warned: set[int] = set()
+
+    def check(self, user_id: int) -> str:
+        """Count one message of ``user_id``; "ok", "warn" or "drop"."""
+        now = self.clock()
+        times = self._seen.setdefault(user_id, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        if len(times) < self.limit:
+            times.append(now)
+            self._warned.discard(user_id)
+            return "ok"
+        if user_id in self._warned:
+            return "drop"
+        self._warned.add(user_id)
+        return "warn"
+
+
+class TelegramInput(InputChannel):
+    """Receives Telegram updates by polling or webhook and hands them to Rasa."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel's name, and its URL prefix ``/webhooks/telegram/``."""
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """Settings come from the environment (secrets never live in credentials.yml)."""
+        settings = TelegramSettings.from_env()
+        if settings is None:
+            raise ValueError("The Telegram channel is enabled but TELEGRAM_BOT_TOKEN is not set")
+        return cls(settings)
+
+    def __init__(self, settings: TelegramSettings) -> None:
+        self.settings = settings
+        self._bot: Bot | None = None
+        self._recent = _RecentIds()
+        self._flood = FloodGuard(settings.flood_limit, settings.flood_window)
+        self._polling: asyncio.Task[None] | None = None
+
+    @property
+    def bot(self) -> Bot:
+        """The Bot API client (created on first use, inside the server's event loop)."""
+        if self._bot is None:
+            self._bot = Bot(self.settings.token, base_url=self.settings.api_url)
+        return self._bot
+
+    def get_output_channel(self) -> OutputChannel:
+        """For messages the assistant sends on its own (e.g. a reminder or a staff reply)."""
+        return TelegramOutput(self.bot)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Webhook route, health check, and start/stop of polling or webhook registration."""
+        telegram = Blueprint("telegram", __name__)
+
+        async def webhook(request: Request) -> HTTPResponse:
+            return await self._webhook(request, on_new_message)
+
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "mode": self.settings.mode})
+
+        async def started(app: Any, loop: Any) -> None:
+            await self.start(on_new_message)
+
+        async def stopping(app: Any, loop: Any) -> None:
+            await self.stop()
+
+        telegram.add_route(health, "/", methods=["GET"])
+        telegram.add_route(webhook, "/webhook", methods=["POST"])
+        telegram.after_server_start(started)
+        telegram.before_server_stop(stopping)
+        return telegram
+
+    async def start(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Register the webhook, or start polling."""
+        await self.bot.initialize()
+        if self.settings.webhook_url:
+            await call_with_retry(
+                lambda: self.bot.set_webhook(
+                    url=self.settings.webhook_url or "",
+                    secret_token=self.settings.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            )
+            logger.info("Telegram webhook registered")
+        else:
+            # Telegram refuses getUpdates while a webhook is set.
+            await call_with_retry(lambda: self.bot.delete_webhook())
+            self._polling = asyncio.create_task(self._poll(on_new_message))
+            logger.info("Telegram polling started")
+
+    async def stop(self) -> None:
+        """Stop polling and close the HTTP client."""
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
+        if self._bot is not None:
+            await self._bot.shutdown()
+
+    async def _poll(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        offset: int | None = None
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset,
+                    timeout=POLL_TIMEOUT,
+                    allowed_updates=ALLOWED_UPDATES,
+                    read_timeout=POLL_TIMEOUT + 10,
+                )
+            except RetryAfter as error:
+                await asyncio.sleep(_seconds(error.retry_after))
+                continue
+            except TelegramError as error:
+                logger.warning(
+                    "Telegram getUpdates failed (%s); retrying in 5 s", type(error).__name__
+                )
+                await asyncio.sleep(5)
+                continue
+            for update in updates:
+                offset = update.update_id + 1
+                await self._handle_safely(update, on_new_message)
+
+    async def _webhook(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        if self.settings.webhook_secret is None:
+            return response.json({"error": "not_found"}, status=404)
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.settings.webhook_secret.encode()):
+            logger.warning("Telegram webhook request without the right secret token refused")
+            return response.json({"error": "forbidden"}, status=403)
+        try:
+            data = request.json
+        except Exception:  # sanic raises its own error type for invalid JSON
+            data = None
+        if not isinstance(data, dict):
+            return response.json({"error": "bad_json"}, status=400)
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception:
+            logger.warning("Telegram update could not be read; ignored")
+            return response.json({"status": "ignored"})
+        await self._handle_safely(update, on_new_message)
+        # Always 200 for a readable update: Telegram would otherwise redeliver it again.
+        return response.json({"status": "ok"})
+
+    async def _handle_safely(
+        self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        try:
+            await self.handle(update, on_new_message)
+        except Exception:
+            logger.exception("Telegram update %s could not be handled", update.update_id)
+
+    async def handle(
+        self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """Turn one update into a message for the assistant, or ignore it."""
+        if not self._recent.first_time(update.update_id):
+            logger.info("Telegram update %s delivered again; ignored", update.update_id)
+            return
+        if update.callback_query is not None:
+            query = update.callback_query
+            await call_with_retry(lambda: query.answer())
+            message = query.message
+            if not isinstance(message, Message) or message.chat.type != "private":
+                return
+            text = query.data or ""
+            user = query.from_user
+        elif update.message is not None:
+            message = update.message
+            if message.chat.type != "private" or message.from_user is None:
+                return  # groups and channels: the assistant stays silent
+            user = message.from_user
+            if user.is_bot:
+                return
+            text = self._text_of(message)
+        else:
+            return  # edited messages, channel posts, …: not for us
+        if not text:
+            return
+        verdict = self._flood.check(user.id)
+        sender = f"{SENDER_PREFIX}{message.chat.id}"
+        if verdict != "ok":
+            if verdict == "warn":
+                language = negotiate(user.language_code)
+                notice = ui_text(content_store().get(), "slow_down", language or "en")
+                await TelegramOutput(self.bot).send_text_message(sender, notice)
+            logger.info("Telegram conversation %s is flooding; message dropped", pseudonym(sender))
+            return
+        metadata = {"language_hint": user.language_code} if user.language_code else {}
+        await on_new_message(
+            UserMessage(
+                text,
+                TelegramOutput(self.bot),
+                sender,
+                input_channel=self.name(),
+                metadata=metadata,
+            )
+        )
+
+    @staticmethod
+    def _text_of(message: Message) -> str:
+        """The text to send to the assistant: commands and non-text messages become intents."""
+        if message.text:
+            text = message.text.strip().replace("\x00", "")
+            if text.startswith("/"):
+                command = (
+                    text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
+                )
+                return COMMANDS.get(command, "/help")
+            return text[:MAX_TEXT]
+        for kind, intent in NOT_TEXT.items():
+            if getattr(message, kind, None):
+                return intent
+        return "/media_message"

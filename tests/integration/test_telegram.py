@@ -1,0 +1,242 @@
+"""The Telegram channel, through the real Rasa server and model, against a fake Bot API.
+
+One assistant runs in webhook mode (the tests post updates as Telegram would), one in polling
+mode (the fake serves the updates to ``getUpdates``), both with ``TELEGRAM_API_URL`` pointing
+at the fake on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.run import stop
+from bot.settings import TelegramSettings
+from tests.fakes.telegram_api import FakeTelegramApi, button_update, message_update
+from tests.integration.conftest import Assistant, start
+from tests.integration.replies import reply_answer
+
+TOKEN = "123456789:TEST-fake-token-for-tests-only"
+SECRET = secrets.token_hex(16)
+WEBHOOK = "/webhooks/telegram/webhook"
+FLOOD_LIMIT = 4
+_chats = itertools.count(810_000_001)
+
+
+def new_chat() -> int:
+    """A chat id no other test uses (private chats have the user's id)."""
+    return next(_chats)
+
+
+@pytest.fixture(scope="module")
+def fake_api() -> Iterator[FakeTelegramApi]:
+    api = FakeTelegramApi().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="module")
+def webhook_assistant(
+    trained_model: Path, tmp_path_factory: pytest.TempPathFactory, fake_api: FakeTelegramApi
+) -> Iterator[Assistant]:
+    telegram = TelegramSettings(
+        token=TOKEN,
+        api_url=fake_api.base_url,
+        webhook_url="https://wegwijs.example.test/webhooks/telegram/webhook",
+        webhook_secret=SECRET,
+        flood_limit=FLOOD_LIMIT,
+        flood_window=60,
+    )
+    running = start(trained_model, tmp_path_factory.mktemp("telegram-webhook"), telegram)
+    yield running
+    stop(running.processes)
+
+
+def deliver(assistant: Assistant, update: dict[str, Any], secret: str | None = SECRET) -> int:
+    headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
+    status, _, _ = assistant.post(WEBHOOK, update, headers)
+    return status
+
+
+def replies_to(api: FakeTelegramApi, chat: int) -> list[dict[str, Any]]:
+    return [c.params for c in api.called("sendMessage") if int(c.params["chat_id"]) == chat]
+
+
+def test_the_webhook_is_registered_with_its_secret(webhook_assistant, fake_api):
+    [call] = fake_api.wait_for("setWebhook")
+    assert call.params["url"] == "https://wegwijs.example.test/webhooks/telegram/webhook"
+    assert call.params["secret_token"] == SECRET
+    assert call.token == TOKEN
+
+
+def test_a_polish_question_gets_a_polish_answer_with_inline_buttons(
+    webhook_assistant, fake_api, content
+):
+    chat = new_chat()
+    assert deliver(webhook_assistant, message_update(chat, "gdzie moge dostac numer bsn")) == 200
+    [reply] = replies_to(fake_api, chat)
+    assert reply_answer(content, "pl", reply["text"]) == "bsn"
+    assert "parse_mode" not in reply  # plain text: no formatting can break
+    rows = reply["reply_markup"]["inline_keyboard"]
+    payloads = [row[0]["callback_data"] for row in rows]
+    assert "/digid" in payloads
+    titles = [row[0]["text"] for row in rows]
+    assert content.catalogs["pl"].ui["topics"]["digid"] in titles
+
+
+def test_a_button_press_is_answered_and_handled_as_its_payload(
+    webhook_assistant, fake_api, content
+):
+    chat = new_chat()
+    update = button_update(chat, "/digid")
+    assert deliver(webhook_assistant, update) == 200
+    query_id = update["callback_query"]["id"]
+    assert fake_api.called("answerCallbackQuery", callback_query_id=query_id)
+    [reply] = replies_to(fake_api, chat)
+    assert reply_answer(content, "pl", reply["text"]) == "digid"
+
+
+@pytest.mark.parametrize("secret", [None, "wrong-secret-0123456789", ""])
+def test_a_request_without_the_right_secret_is_refused_and_not_handled(
+    webhook_assistant, fake_api, secret
+):
+    chat = new_chat()
+    assert deliver(webhook_assistant, message_update(chat, "hej"), secret=secret) == 403
+    assert replies_to(fake_api, chat) == []
+
+
+def test_a_redelivered_update_is_handled_once(webhook_assistant, fake_api):
+    chat = new_chat()
+    update = message_update(chat, "jak zalozyc digid")
+    assert deliver(webhook_assistant, update) == 200
+    assert deliver(webhook_assistant, update) == 200
+    assert len(replies_to(fake_api, chat)) == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "answer"),
+    [
+        ({"voice": {"file_id": "v1", "file_unique_id": "u1", "duration": 3}}, "voice_message"),
+        (
+            {"photo": [{"file_id": "p1", "file_unique_id": "u2", "width": 9, "height": 9}]},
+            "media_message",
+        ),
+        ({"location": {"latitude": 51.58, "longitude": 4.77}}, "media_message"),
+        (
+            {
+                "sticker": {
+                    "file_id": "s1",
+                    "file_unique_id": "u3",
+                    "type": "regular",
+                    "width": 9,
+                    "height": 9,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            },
+            "media_message",
+        ),
+    ],
+)
+def test_messages_without_text_get_a_polite_reply_in_the_users_language(
+    webhook_assistant, fake_api, content, extra, answer
+):
+    chat = new_chat()
+    update = message_update(chat, None, language_code="ro", extra=extra)
+    assert deliver(webhook_assistant, update) == 200
+    [reply] = replies_to(fake_api, chat)
+    assert reply_answer(content, "ro", reply["text"]) == answer
+
+
+def test_group_chats_and_edited_messages_are_ignored(webhook_assistant, fake_api):
+    group = -new_chat()
+    assert deliver(webhook_assistant, message_update(group, "hej", chat_type="group")) == 200
+    chat = new_chat()
+    edited = message_update(chat, "gdzie moge dostac bsn", kind="edited_message")
+    assert deliver(webhook_assistant, edited) == 200
+    assert replies_to(fake_api, group) == []
+    assert replies_to(fake_api, chat) == []
+
+
+def test_start_greets_in_the_users_language_and_offers_the_languages(
+    webhook_assistant, fake_api, content
+):
+    chat = new_chat()
+    assert deliver(webhook_assistant, message_update(chat, "/start", language_code="bg")) == 200
+    [reply] = replies_to(fake_api, chat)
+    assert reply_answer(content, "bg", reply["text"]) == "greet"
+    payloads = [row[0]["callback_data"] for row in reply["reply_markup"]["inline_keyboard"]]
+    assert '/change_language{"language":"pl"}' in payloads
+
+
+@pytest.mark.parametrize(
+    ("command", "answer"),
+    [
+        ("/language", "change_language"),
+        ("/help", "help"),
+        ("/human", "request_human"),
+        ("/forget", "fallback"),  # a stub until deleting one's data exists
+        ("/unknown_command", "help"),
+    ],
+)
+def test_commands(webhook_assistant, fake_api, content, command, answer):
+    chat = new_chat()
+    assert deliver(webhook_assistant, message_update(chat, command, language_code="nl")) == 200
+    [reply] = replies_to(fake_api, chat)
+    assert reply_answer(content, "nl", reply["text"]) == answer
+
+
+def test_a_flood_gets_one_notice_and_the_rest_is_dropped(webhook_assistant, fake_api, content):
+    chat = new_chat()
+    for _ in range(FLOOD_LIMIT + 3):
+        assert deliver(webhook_assistant, message_update(chat, "czesc")) == 200
+    replies = replies_to(fake_api, chat)
+    assert len(replies) == FLOOD_LIMIT + 1
+    assert replies[-1]["text"] == content.catalogs["pl"].ui["slow_down"]
+
+
+def test_a_429_from_telegram_is_retried_after_the_wait(webhook_assistant, fake_api, content):
+    chat = new_chat()
+    fake_api.answer_429("sendMessage", retry_after=1)
+    assert deliver(webhook_assistant, message_update(chat, "gdzie moge dostac numer bsn")) == 200
+    attempts = [c for c in fake_api.called("sendMessage") if int(c.params["chat_id"]) == chat]
+    assert [c.status for c in attempts] == [429, 200]
+    assert reply_answer(content, "pl", attempts[-1].params["text"]) == "bsn"
+
+
+def test_malformed_bodies_are_refused_without_a_server_error(webhook_assistant):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    for body in (b"{not json", b"\xff\xfe\x00", b"[1, 2]"):
+        status, _, _ = webhook_assistant.post(WEBHOOK, body, headers)
+        assert status == 400
+    status, _, _ = webhook_assistant.post(WEBHOOK, {"update_id": "x", "message": 5}, headers)
+    assert status == 200  # unreadable update: acknowledged so Telegram does not resend it
+
+
+# --- polling mode: what `TELEGRAM_BOT_TOKEN=… TELEGRAM_API_URL=… make run` does -------------
+
+
+@pytest.fixture(scope="module")
+def polling(
+    trained_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FakeTelegramApi]:
+    api = FakeTelegramApi().start()
+    telegram = TelegramSettings(token=TOKEN, api_url=api.base_url)
+    running = start(trained_model, tmp_path_factory.mktemp("telegram-polling"), telegram)
+    yield api
+    stop(running.processes)
+    api.stop()
+
+
+def test_polling_mode_fetches_updates_and_answers(polling, content):
+    assert polling.wait_for("deleteWebhook")
+    chat = new_chat()
+    polling.queue_update(message_update(chat, "de unde iau numarul bsn", language_code="ro"))
+    [reply] = polling.wait_for("sendMessage", chat_id=str(chat))
+    assert reply_answer(content, "ro", reply.params["text"]) == "bsn"
+    assert polling.called("getUpdates")
