@@ -26,13 +26,14 @@ from bot.turns import CONVERSATION_INTENTS, FALLBACK_INTENT, best_guesses
 logger = logging.getLogger(__name__)
 
 NOT_A_TOPIC = {FALLBACK_INTENT, "out_of_scope"}
-# Floors enforced per language by `make test`, a few points under the figures measured on
-# 2026-11-29 (README), so that a change that makes understanding worse fails CI. The content
-# work raises them towards its targets (accuracy ≥ 92%, out-of-scope ≥ 85%, wrong ≤ 3%).
+# Floors enforced per language by `make test`, a little under the figures measured on
+# 2026-11-29 (README: every language meets the targets accuracy ≥ 92%, out-of-scope ≥ 85%,
+# wrong topic ≤ 3%), so that a change that makes understanding worse fails CI while a one-example
+# wobble of a borderline case does not.
 TARGETS = {
-    "accuracy": 0.88,
+    "accuracy": 0.90,
     "out_of_scope_handled": 0.85,
-    "wrong_topic": 0.08,
+    "wrong_topic": 0.04,
     "language_detected": 0.85,
 }
 

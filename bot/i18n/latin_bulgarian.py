@@ -99,3 +99,74 @@ def score(text: str) -> LatinBulgarianScore:
 def looks_bulgarian(text: str, threshold: float = 0.6) -> bool:
     """True when ``text`` is most likely Bulgarian in Latin letters."""
     return score(text).confidence >= threshold
+
+
+# Latin → Cyrillic, longest spellings first. Ambiguous letters take their most frequent
+# reading ("u" is у, though people also write it for ъ); good enough for a reader that has seen
+# a lot of Bulgarian, such as the sentence embedding.
+_TO_CYRILLIC = (
+    ("sht", "щ"),
+    ("sh", "ш"),
+    ("ch", "ч"),
+    ("zh", "ж"),
+    ("ts", "ц"),
+    ("yu", "ю"),
+    ("iu", "ю"),
+    ("ya", "я"),
+    ("ia", "я"),
+    ("yo", "йо"),
+    ("6", "ш"),
+    ("4", "ч"),
+    ("q", "я"),
+    ("w", "в"),
+    ("j", "ж"),
+    ("y", "ъ"),
+    ("x", "х"),
+    ("h", "х"),
+    ("c", "ц"),
+    ("a", "а"),
+    ("b", "б"),
+    ("v", "в"),
+    ("g", "г"),
+    ("d", "д"),
+    ("e", "е"),
+    ("z", "з"),
+    ("i", "и"),
+    ("k", "к"),
+    ("l", "л"),
+    ("m", "м"),
+    ("n", "н"),
+    ("o", "о"),
+    ("p", "п"),
+    ("r", "р"),
+    ("s", "с"),
+    ("t", "т"),
+    ("u", "у"),
+    ("f", "ф"),
+)
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9']*|[46][a-z][a-z0-9']*", re.IGNORECASE)
+
+
+def _word_to_cyrillic(word: str) -> str:
+    lowered, out, i = word.casefold(), [], 0
+    while i < len(lowered):
+        for latin, cyrillic in _TO_CYRILLIC:
+            if lowered.startswith(latin, i):
+                out.append(cyrillic)
+                i += len(latin)
+                break
+        else:
+            out.append(lowered[i])
+            i += 1
+    return "".join(out)
+
+
+def to_cyrillic(text: str, keep: frozenset[str] = frozenset()) -> str:
+    """Bulgarian typed in Latin letters, in Cyrillic ("kak da vzema bsn" → "как да взема bsn").
+
+    Words in ``keep`` (e.g. Dutch terms like "bsn", "gemeente") stay as they are.
+    """
+    return _LATIN_WORD.sub(
+        lambda m: m.group(0) if m.group(0).casefold() in keep else _word_to_cyrillic(m.group(0)),
+        text,
+    )

@@ -8,7 +8,9 @@ vocabulary is learnt at training time (folded: lowercase, no diacritics) and sto
 
 The sentence embedding recognises words we never trained on ("hejo", "absoluut", "хелоу"), so a
 classifier that is at least ``trust_confidence`` sure is believed even without a known word; on
-gibberish it stays well below that (see tests/unit/test_unknown_words.py).
+gibberish it stays well below that (see tests/integration/test_understanding.py). For small
+talk (greetings, yes, no, thanks: a wrong guess there costs nothing) ``trust_small_talk`` is
+enough ("Siemanko!", "ano").
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.i18n.text import fold
+from bot.turns import CONVERSATION_INTENTS
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +62,7 @@ class UnknownWordsFallback(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """Confidence from which the classifier is believed without a known word (1: never)."""
-        return {"trust_confidence": 0.8}
+        return {"trust_confidence": 0.8, "trust_small_talk": 0.6}
 
     @classmethod
     def create(
@@ -112,7 +115,10 @@ class UnknownWordsFallback(GraphComponent):
                 intent = message.get(INTENT) or {}
                 if intent.get("name") == DEFAULT_NLU_FALLBACK_INTENT_NAME:
                     continue
-                if float(intent.get("confidence") or 0.0) >= self._config["trust_confidence"]:
+                confidence = float(intent.get("confidence") or 0.0)
+                small_talk = intent.get("name") in CONVERSATION_INTENTS
+                trust = self._config["trust_small_talk" if small_talk else "trust_confidence"]
+                if confidence >= trust:
                     continue
                 fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0}
                 message.set(INTENT, fallback, add_to_output=True)

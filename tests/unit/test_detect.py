@@ -76,3 +76,31 @@ def test_reliable_detections_are_right_on_held_out_examples(language):
     right = sum(d.code == e.language for e, d in reliable)
     assert len(reliable) >= 0.7 * len(examples)
     assert right / len(reliable) >= 0.9, f"{right}/{len(reliable)}"
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("kak da si napravq bsn nomer", "как да си направя bsn номер"),
+        ("nyamam zaplata veche tri sedmitsi", "нямам заплата вече три седмици"),
+        ("6efa ne mi plati 4asovete", "шефа не ми плати часовете"),
+        # u for ъ becomes у ("куде"): close enough to read; Dutch terms stay as written
+        (
+            "kude e gemeente v tilburg, trqbva da se zapisha",
+            "куде е gemeente в тилбург, трябва да се запиша",
+        ),
+    ],
+)
+def test_latin_bulgarian_is_written_in_cyrillic_for_the_embedding(latin, cyrillic):
+    from bot.nlu.sentence_embeddings import readable
+
+    assert readable(latin) == cyrillic
+
+
+@pytest.mark.parametrize(
+    "text", ["gdzie moge dostac numer bsn", "de unde iau numarul bsn", "waar krijg ik een bsn"]
+)
+def test_other_languages_are_left_as_written_for_the_embedding(text):
+    from bot.nlu.sentence_embeddings import readable
+
+    assert readable(text) == text

@@ -28,10 +28,17 @@ def classified(text: str, intent: str, confidence: float) -> Message:
     [
         ("qqzx zzkv", 0.45, "nlu_fallback"),  # nothing known, classifier unsure
         ("hejo", 0.96, "greet"),  # nothing known, classifier sure
+        ("siemanko", 0.6, "greet"),  # small talk: less sure is enough
         ("czesc hejo", 0.45, "greet"),  # a known word
         ("/greet", 0.1, "greet"),  # a button payload
     ],
 )
 def test_unknown_words_with_an_unsure_classifier_are_not_understood(text, confidence, expected):
     [message] = component({"czesc"}).process([classified(text, "greet", confidence)])
+    assert message.get("intent")["name"] == expected
+
+
+@pytest.mark.parametrize(("confidence", "expected"), [(0.6, "nlu_fallback"), (0.85, "bsn")])
+def test_a_topic_without_a_known_word_needs_a_sure_classifier(confidence, expected):
+    [message] = component({"czesc"}).process([classified("qwrtz bsnn", "bsn", confidence)])
     assert message.get("intent")["name"] == expected
