@@ -93,6 +93,7 @@ class ActionAnswer(Action):
         dispatcher.utter_message(
             text=reply.text,
             buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
+            language=reply.language,  # for channels that label their own controls (WhatsApp)
         )
         if plan.remember_topic:
             events.append(SlotSet("last_answer", plan.answer_id))

@@ -32,9 +32,12 @@ START_TIMEOUT = 300.0
 
 def service_env(settings: Settings) -> dict[str, str]:
     """Environment for the Rasa and action servers (with the enabled channels' settings)."""
-    channels = settings.telegram.as_env() if settings.telegram else {}
+    channels = {
+        **(settings.telegram.as_env() if settings.telegram else {}),
+        **(settings.whatsapp.as_env() if settings.whatsapp else {}),
+    }
     # SANIC_HOST: the action server is only for the Rasa server.
-    return rasa_env(SANIC_HOST="127.0.0.1", **channels)
+    return rasa_env(SANIC_HOST="127.0.0.1", WEGWIJS_DATA_DIR=str(settings.data_dir), **channels)
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -61,6 +64,8 @@ def write_credentials(settings: Settings) -> Path:
     credentials = _read("credentials.yml")
     if settings.telegram is not None:
         credentials["bot.channels.telegram.TelegramInput"] = None
+    if settings.whatsapp is not None:
+        credentials["bot.channels.whatsapp.WhatsAppInput"] = None
     return _write(settings, "credentials.yml", credentials)
 
 
@@ -170,13 +175,21 @@ def main(argv: list[str] | None = None) -> int:
         wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
         token = f"?token={settings.auth_token}" if settings.auth_token else ""
         wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/status{token}", processes)
+        telegram = settings.telegram
         logger.info(
             "Wegwijs is running.\n\n  Web chat:  %s/webhooks/webchat/\n  REST:      %s/webhooks/"
-            "rest/webhook\n  HTTP API:  %s/model/parse%s\n\nPress Ctrl-C to stop.\n",
+            "rest/webhook\n  HTTP API:  %s/model/parse%s\n  Telegram:  %s\n  WhatsApp:  %s\n\n"
+            "Press Ctrl-C to stop.\n",
             base,
             base,
             base,
             "" if settings.auth_token is None else " (token required)",
+            "off (set TELEGRAM_BOT_TOKEN)"
+            if telegram is None
+            else f"{telegram.mode} ({telegram.webhook_url or telegram.api_url})",
+            "off (set WHATSAPP_*)"
+            if settings.whatsapp is None
+            else f"webhook at {base}/webhooks/whatsapp/webhook",
         )
         while all(p.poll() is None for p in processes.values()):
             time.sleep(0.5)

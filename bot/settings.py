@@ -78,6 +78,7 @@ class Settings:
         data_dir: local data such as the SQLite tracker store (``WEGWIJS_DATA_DIR``).
         models_dir: trained models (``WEGWIJS_MODELS_DIR``).
         telegram: the Telegram channel, when ``TELEGRAM_BOT_TOKEN`` is set.
+        whatsapp: the WhatsApp channel, when its four secrets are set.
 
     """
 
@@ -88,6 +89,7 @@ class Settings:
     data_dir: Path
     models_dir: Path
     telegram: TelegramSettings | None = None
+    whatsapp: WhatsAppSettings | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -109,6 +111,7 @@ class Settings:
             data_dir=Path(env.get("WEGWIJS_DATA_DIR", PROJECT_ROOT / "var")),
             models_dir=Path(env.get("WEGWIJS_MODELS_DIR", PROJECT_ROOT / "models")),
             telegram=TelegramSettings.from_env(env),
+            whatsapp=WhatsAppSettings.from_env(env),
         )
 
 
@@ -209,4 +212,77 @@ class TelegramSettings:
             webhook_secret=secret if webhook_url else None,
             flood_limit=int(_positive(env, "TELEGRAM_FLOOD_LIMIT", 8)),
             flood_window=_positive(env, "TELEGRAM_FLOOD_WINDOW", 30.0),
+        )
+
+
+DEFAULT_WHATSAPP_API = "https://graph.facebook.com/v26.0"
+_WHATSAPP_REQUIRED = (
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+)
+
+
+@dataclass(frozen=True)
+class WhatsAppSettings:
+    """The WhatsApp channel (Cloud API), enabled when all four secrets are set.
+
+    Attributes:
+        access_token: the system user's access token (``WHATSAPP_ACCESS_TOKEN``).
+        phone_number_id: the business phone number's id (``WHATSAPP_PHONE_NUMBER_ID``).
+        app_secret: the Meta app's secret, which signs webhook requests (``WHATSAPP_APP_SECRET``).
+        verify_token: our token for Meta's webhook verification (``WHATSAPP_VERIFY_TOKEN``).
+        api_url: Graph API base URL with version (``WHATSAPP_API_URL``).
+        template: a pre-approved template for messages outside the 24-hour window
+            (``WHATSAPP_TEMPLATE``, optional), sent in the conversation's language.
+
+    """
+
+    access_token: str
+    phone_number_id: str
+    app_secret: str
+    verify_token: str
+    api_url: str = DEFAULT_WHATSAPP_API
+    template: str | None = None
+
+    def as_env(self) -> dict[str, str]:
+        """The environment variables that give these settings (for the Rasa server)."""
+        env = {
+            "WHATSAPP_ACCESS_TOKEN": self.access_token,
+            "WHATSAPP_PHONE_NUMBER_ID": self.phone_number_id,
+            "WHATSAPP_APP_SECRET": self.app_secret,
+            "WHATSAPP_VERIFY_TOKEN": self.verify_token,
+            "WHATSAPP_API_URL": self.api_url,
+        }
+        if self.template:
+            env["WHATSAPP_TEMPLATE"] = self.template
+        return env
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> WhatsAppSettings | None:
+        """The channel's settings, ``None`` when none is set; SettingsError when incomplete."""
+        given = dict(os.environ) if environ is None else environ
+        env = {**_load_dotenv(PROJECT_ROOT / ".env"), **given}
+        values = {name: env.get(name, "").strip() for name in _WHATSAPP_REQUIRED}
+        if not any(values.values()):
+            return None
+        bad = [n for n, v in values.items() if not v or v.lower() in PLACEHOLDER_SECRETS]
+        if bad:
+            raise SettingsError(
+                "The WhatsApp channel needs all of "
+                f"{', '.join(_WHATSAPP_REQUIRED)}; missing or placeholder: {', '.join(bad)}."
+            )
+        if not values["WHATSAPP_PHONE_NUMBER_ID"].isdigit():
+            raise SettingsError("WHATSAPP_PHONE_NUMBER_ID is the number's id (digits) from Meta")
+        api_url = env.get("WHATSAPP_API_URL", "").strip().rstrip("/") or DEFAULT_WHATSAPP_API
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", api_url):
+            raise SettingsError(f"WHATSAPP_API_URL must be an http(s) URL, not {api_url!r}")
+        return cls(
+            access_token=values["WHATSAPP_ACCESS_TOKEN"],
+            phone_number_id=values["WHATSAPP_PHONE_NUMBER_ID"],
+            app_secret=values["WHATSAPP_APP_SECRET"],
+            verify_token=values["WHATSAPP_VERIFY_TOKEN"],
+            api_url=api_url,
+            template=env.get("WHATSAPP_TEMPLATE", "").strip() or None,
         )

@@ -21,13 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import hmac
 import logging
-import os
-import secrets
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import Any
@@ -46,6 +43,8 @@ from telegram import (
 )
 from telegram.error import RetryAfter, TelegramError
 
+from bot.channels import common
+from bot.channels.common import RecentIds, pseudonym
 from bot.content.render import ui_text
 from bot.i18n.languages import negotiate
 from bot.settings import TelegramSettings
@@ -87,36 +86,10 @@ NOT_TEXT = {
     "poll": "/media_message",
 }
 
-_LOG_KEY = os.environ.get("WEGWIJS_LOG_KEY", "").encode() or secrets.token_bytes(32)
-
-
-def pseudonym(conversation_id: str) -> str:
-    """A short keyed hash of a conversation id, for logs (the same id gives the same name).
-
-    The key is ``WEGWIJS_LOG_KEY`` (so pseudonyms stay the same across restarts), else random
-    per process; without the key, the id cannot be recovered by trying all numbers.
-    """
-    return hmac.new(_LOG_KEY, conversation_id.encode(), hashlib.sha256).hexdigest()[:12]
-
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split ``text`` into parts of at most ``limit`` characters.
-
-    Cuts at the last paragraph break (blank line) before the limit, else the last line break,
-    else the last space, else hard at the limit.
-    """
-    parts: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), 0) or max(window.rfind("\n"), 0) or window.rfind(" ")
-        if cut <= 0:
-            cut = limit
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        parts.append(rest)
-    return parts
+    """Split ``text`` below Telegram's limit, at paragraph breaks where possible."""
+    return common.split_text(text, limit)
 
 
 def keyboard(buttons: Iterable[dict[str, Any]]) -> InlineKeyboardMarkup | None:
@@ -201,22 +174,6 @@ class TelegramOutput(OutputChannel):
         await self._send(recipient_id, image)
 
 
-class _RecentIds:
-    """The last ``size`` update ids, to handle a redelivered update once."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self._ids: OrderedDict[int, None] = OrderedDict()
-        self._size = size
-
-    def first_time(self, update_id: int) -> bool:
-        if update_id in self._ids:
-            return False
-        self._ids[update_id] = None
-        if len(self._ids) > self._size:
-            self._ids.popitem(last=False)
-        return True
-
-
 class FloodGuard:
     """At most ``limit`` messages per user in ``window`` seconds.
 
@@ -266,7 +223,7 @@ class TelegramInput(InputChannel):
     def __init__(self, settings: TelegramSettings) -> None:
         self.settings = settings
         self._bot: Bot | None = None
-        self._recent = _RecentIds()
+        self._recent = RecentIds()
         self._flood = FloodGuard(settings.flood_limit, settings.flood_window)
         self._polling: asyncio.Task[None] | None = None
 

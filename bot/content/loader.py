@@ -37,6 +37,7 @@ HELP_KINDS = {"desk"}
 UI_REQUIRED = {
     "topics",
     "more",
+    "options",
     "source",
     "reviewed",
     "help_desk",
@@ -405,8 +406,9 @@ def _ui_value_problems(catalog: Catalog, line_of: Callable[..., int]) -> list[tu
         f"the title of '{topic}'": (title, line_of("topics", topic))
         for topic, title in topics.items()
     }
-    if "more" in catalog.ui:
-        titles["'more' (a button title)"] = (catalog.ui["more"], line_of("more"))
+    for key in ("more", "options"):
+        if key in catalog.ui:
+            titles[f"'{key}' (a button title)"] = (catalog.ui[key], line_of(key))
     for what, (title, line) in titles.items():
         if not isinstance(title, str) or not title.strip():
             found.append((line, f"{what} is empty"))

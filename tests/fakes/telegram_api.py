@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import socket
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,29 +17,18 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.server import Call, FakeServer
+
 BOT_ID = 7000001
 
 
 @dataclass
-class Call:
-    """One Bot API request the fake received."""
-
-    token: str
-    method: str
-    params: dict[str, Any]
-    status: int = 200
-
-
-@dataclass
-class FakeTelegramApi:
+class FakeTelegramApi(FakeServer):
     """Start with ``start()``; ``base_url`` is what ``TELEGRAM_API_URL`` takes."""
 
-    calls: list[Call] = field(default_factory=list)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _too_many: dict[str, list[int]] = field(default_factory=dict)
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    port: int = 0
 
     @property
     def base_url(self) -> str:
@@ -59,64 +46,8 @@ class FakeTelegramApi:
         with self._lock:
             self._too_many.setdefault(method, []).extend([retry_after] * times)
 
-    def called(self, method: str, **match: Any) -> list[Call]:
-        """Calls of ``method`` whose parameters include ``match``."""
-        with self._lock:
-            calls = list(self.calls)
-        return [
-            c
-            for c in calls
-            if c.method == method and all(c.params.get(k) == v for k, v in match.items())
-        ]
-
-    def wait_for(
-        self,
-        method: str,
-        count: int = 1,
-        timeout: float = 60.0,
-        **match: Any,
-    ) -> list[Call]:
-        """Wait until ``count`` successful calls of ``method`` matching ``match`` arrived."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = [c for c in self.called(method, **match) if c.status == 200]
-            if len(found) >= count:
-                return found
-            time.sleep(0.05)
-        raise AssertionError(f"{method} {match} not called {count}x within {timeout:.0f} s")
-
-    # --- the server ---------------------------------------------------------------------
-
-    def start(self) -> FakeTelegramApi:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = int(s.getsockname()[1])
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-
-        def serve() -> None:
-            asyncio.set_event_loop(self._loop)
-            app = web.Application()
-            app.router.add_route("*", "/bot{token}/{method}", self._handle)
-            self._runner = web.AppRunner(app)
-            self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-            self._loop.run_until_complete(site.start())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=serve, daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        async def cleanup() -> None:
-            await self._runner.cleanup()
-
-        asyncio.run_coroutine_threadsafe(cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+    def routes(self, app: web.Application) -> None:
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
 
     async def _handle(self, request: web.Request) -> web.Response:
         token, method = request.match_info["token"], request.match_info["method"]
@@ -124,7 +55,7 @@ class FakeTelegramApi:
         with self._lock:
             waits = self._too_many.get(method)
             retry_after = waits.pop(0) if waits else None
-            self.calls.append(Call(token, method, params, 429 if retry_after else 200))
+        self.record(Call(token, method, params, 429 if retry_after else 200))
         if retry_after is not None:
             return web.json_response(
                 {

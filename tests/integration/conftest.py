@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.run import commands, service_env, stop, wait_until_up
-from bot.settings import Settings, TelegramSettings
+from bot.settings import Settings, TelegramSettings, WhatsAppSettings
 
 
 def free_port() -> int:
@@ -50,6 +50,14 @@ class Assistant:
         )
         return self._send(request)
 
+    def logs(self) -> str:
+        """Everything the Rasa and action servers have logged so far."""
+        folder = self.settings.data_dir
+        return "".join(
+            (folder / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+            for name in self.processes
+        )
+
     def get(self, path: str) -> tuple[int, Any, dict[str, str]]:
         return self._send(urllib.request.Request(self.base + path))
 
@@ -74,7 +82,12 @@ class Assistant:
         return reply
 
 
-def start(model: Path, data_dir: Path, telegram: TelegramSettings | None = None) -> Assistant:
+def start(
+    model: Path,
+    data_dir: Path,
+    telegram: TelegramSettings | None = None,
+    whatsapp: WhatsAppSettings | None = None,
+) -> Assistant:
     settings = Settings(
         host="127.0.0.1",
         rasa_port=free_port(),
@@ -83,17 +96,20 @@ def start(model: Path, data_dir: Path, telegram: TelegramSettings | None = None)
         data_dir=data_dir,
         models_dir=model.parent,
         telegram=telegram,
+        whatsapp=whatsapp,
     )
     env = service_env(settings)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     for name, command in commands(settings, model).items():
+        log = (data_dir / f"{name}.log").open("ab")  # read by tests that check what is logged
         processes[name] = subprocess.Popen(
             command,
             env=env,
             start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
+        log.close()
     try:
         wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
         wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/status", processes)

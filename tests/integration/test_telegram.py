@@ -71,7 +71,7 @@ def test_the_webhook_is_registered_with_its_secret(webhook_assistant, fake_api):
     [call] = fake_api.wait_for("setWebhook")
     assert call.params["url"] == "https://wegwijs.example.test/webhooks/telegram/webhook"
     assert call.params["secret_token"] == SECRET
-    assert call.token == TOKEN
+    assert call.key == TOKEN
 
 
 def test_a_polish_question_gets_a_polish_answer_with_inline_buttons(
@@ -207,6 +207,18 @@ def test_a_429_from_telegram_is_retried_after_the_wait(webhook_assistant, fake_a
     attempts = [c for c in fake_api.called("sendMessage") if int(c.params["chat_id"]) == chat]
     assert [c.status for c in attempts] == [429, 200]
     assert reply_answer(content, "pl", attempts[-1].params["text"]) == "bsn"
+
+
+def test_neither_message_texts_nor_telegram_ids_are_logged(webhook_assistant, fake_api):
+    chat = new_chat()
+    text = "nie dostalem wyplaty od agencji Zielonka od 5 tygodni"
+    assert deliver(webhook_assistant, message_update(chat, text)) == 200
+    assert deliver(webhook_assistant, button_update(chat, "/show_more")) == 200
+    assert len(replies_to(fake_api, chat)) == 2
+    logs = webhook_assistant.logs()
+    assert "answer=wage_problem" in logs  # the servers do log (so the check can fail)
+    assert str(chat) not in logs
+    assert "Zielonka" not in logs
 
 
 def test_malformed_bodies_are_refused_without_a_server_error(webhook_assistant):
