@@ -216,6 +216,7 @@ class TelegramSettings:
 
 
 DEFAULT_WHATSAPP_API = "https://graph.facebook.com/v26.0"
+DEFAULT_TEMPLATE_LANGUAGES = (("pl", "pl"), ("ro", "ro"), ("bg", "bg"), ("nl", "nl"), ("en", "en"))
 _WHATSAPP_REQUIRED = (
     "WHATSAPP_ACCESS_TOKEN",
     "WHATSAPP_PHONE_NUMBER_ID",
@@ -236,6 +237,8 @@ class WhatsAppSettings:
         api_url: Graph API base URL with version (``WHATSAPP_API_URL``).
         template: a pre-approved template for messages outside the 24-hour window
             (``WHATSAPP_TEMPLATE``, optional), sent in the conversation's language.
+        template_languages: the template's language code per language
+            (``WHATSAPP_TEMPLATE_LANGUAGES``, e.g. ``pl=pl,ro=ro,bg=bg,nl=nl,en=en_US``).
 
     """
 
@@ -245,6 +248,12 @@ class WhatsAppSettings:
     verify_token: str
     api_url: str = DEFAULT_WHATSAPP_API
     template: str | None = None
+    template_languages: tuple[tuple[str, str], ...] = DEFAULT_TEMPLATE_LANGUAGES
+
+    def template_language(self, language: str) -> str:
+        """The template language code for one of our languages (English's when unknown)."""
+        codes = dict(self.template_languages)
+        return codes.get(language) or codes.get("en") or "en"
 
     def as_env(self) -> dict[str, str]:
         """The environment variables that give these settings (for the Rasa server)."""
@@ -257,6 +266,9 @@ class WhatsAppSettings:
         }
         if self.template:
             env["WHATSAPP_TEMPLATE"] = self.template
+        env["WHATSAPP_TEMPLATE_LANGUAGES"] = ",".join(
+            f"{k}={v}" for k, v in self.template_languages
+        )
         return env
 
     @classmethod
@@ -285,4 +297,20 @@ class WhatsAppSettings:
             verify_token=values["WHATSAPP_VERIFY_TOKEN"],
             api_url=api_url,
             template=env.get("WHATSAPP_TEMPLATE", "").strip() or None,
+            template_languages=_template_languages(env.get("WHATSAPP_TEMPLATE_LANGUAGES", "")),
         )
+
+
+def _template_languages(raw: str) -> tuple[tuple[str, str], ...]:
+    """``pl=pl,en=en_US`` → pairs; our defaults for languages it does not name."""
+    codes = dict(DEFAULT_TEMPLATE_LANGUAGES)
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        language, _, code = item.partition("=")
+        if not re.fullmatch(r"[a-z]{2}", language.strip()) or not re.fullmatch(
+            r"[a-z]{2,3}(_[A-Z]{2})?", code.strip()
+        ):
+            raise SettingsError(
+                f"WHATSAPP_TEMPLATE_LANGUAGES: {item!r} is not like 'pl=pl' or 'en=en_US'"
+            )
+        codes[language.strip()] = code.strip()
+    return tuple(codes.items())

@@ -69,8 +69,6 @@ NOT_TEXT = {
     "contacts": "/media_message",
     "reaction": "/media_message",
 }
-# WhatsApp template language codes for our languages.
-TEMPLATE_LANGUAGES = {"pl": "pl", "ro": "ro", "bg": "bg", "nl": "nl", "en": "en"}
 
 
 class MalformedWebhook(ValueError):
@@ -324,7 +322,7 @@ class WhatsAppOutput(OutputChannel):
                         "type": "template",
                         "template": {
                             "name": template,
-                            "language": {"code": TEMPLATE_LANGUAGES.get(language, "en")},
+                            "language": {"code": self.api.settings.template_language(language)},
                         },
                     }
                 )

@@ -141,3 +141,13 @@ def test_whatsapp_is_off_without_settings_and_refuses_half_of_them():
         WhatsAppSettings.from_env({**FULL, "WHATSAPP_APP_SECRET": ""})
     with pytest.raises(SettingsError, match="WHATSAPP_VERIFY_TOKEN"):
         WhatsAppSettings.from_env({**FULL, "WHATSAPP_VERIFY_TOKEN": "changeme"})
+
+
+def test_template_language_codes_can_be_configured_per_language():
+    settings = WhatsAppSettings.from_env({**FULL, "WHATSAPP_TEMPLATE_LANGUAGES": "en=en_US"})
+    assert settings is not None
+    assert settings.template_language("en") == "en_US"
+    assert settings.template_language("ro") == "ro"
+    assert settings.template_language("xx") == "en_US"
+    with pytest.raises(SettingsError, match="WHATSAPP_TEMPLATE_LANGUAGES"):
+        WhatsAppSettings.from_env({**FULL, "WHATSAPP_TEMPLATE_LANGUAGES": "english"})
