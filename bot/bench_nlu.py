@@ -188,7 +188,10 @@ def print_report(result: dict[str, Any]) -> None:
     lines.append(legend)
     for lang, s in result["per_language"].items():
         lines.append(f"{lang}: worst confusions: " + "; ".join(s["worst_confusions"]))
-    lines.append("fallback threshold sweep (overall):")
+    lines.append(
+        "fallback threshold sweep (overall; the threshold alone: without the ambiguity threshold "
+        "and the unknown-word rule of config.yml):"
+    )
     for t, s in result["threshold_sweep"].items():
         lines.append(
             f"  {t}: acc {s['accuracy']:.1%}  oos→fb {s['out_of_scope_handled']:.1%}"
