@@ -40,6 +40,7 @@ from telegram import (
     LinkPreviewOptions,
     Message,
     Update,
+    User,
 )
 from telegram.error import RetryAfter, TelegramError
 
@@ -350,28 +351,12 @@ class TelegramInput(InputChannel):
         if not self._recent.first_time(update.update_id):
             logger.info("Telegram update %s delivered again; ignored", update.update_id)
             return
-        if update.callback_query is not None:
-            query = update.callback_query
-            await call_with_retry(lambda: query.answer())
-            message = query.message
-            if not isinstance(message, Message) or message.chat.type != "private":
-                return
-            text = query.data or ""
-            user = query.from_user
-        elif update.message is not None:
-            message = update.message
-            if message.chat.type != "private" or message.from_user is None:
-                return  # groups and channels: the assistant stays silent
-            user = message.from_user
-            if user.is_bot:
-                return
-            text = self._text_of(message)
-        else:
-            return  # edited messages, channel posts, …: not for us
-        if not text:
+        incoming = await self._incoming(update)
+        if incoming is None:
             return
+        chat_id, user, text = incoming
         verdict = self._flood.check(user.id)
-        sender = f"{SENDER_PREFIX}{message.chat.id}"
+        sender = f"{SENDER_PREFIX}{chat_id}"
         if verdict != "ok":
             if verdict == "warn":
                 language = negotiate(user.language_code)
@@ -389,6 +374,28 @@ class TelegramInput(InputChannel):
                 metadata=metadata,
             )
         )
+
+    async def _incoming(self, update: Update) -> tuple[int, User, str] | None:
+        """Chat, user and text of a private message or button press; None for anything else."""
+        if update.callback_query is not None:
+            query = update.callback_query
+            try:  # stops the button's spinner; an old query may be refused, the press still counts
+                await call_with_retry(lambda: query.answer())
+            except TelegramError as error:
+                logger.warning("Telegram callback query not answered (%s)", type(error).__name__)
+            message = query.message
+            if not isinstance(message, Message) or message.chat.type != "private":
+                return None
+            text, user = query.data or "", query.from_user
+        elif update.message is not None:
+            message = update.message
+            user_or_none = message.from_user
+            if message.chat.type != "private" or user_or_none is None or user_or_none.is_bot:
+                return None  # groups and channels: the assistant stays silent
+            text, user = self._text_of(message), user_or_none
+        else:
+            return None  # edited messages, channel posts, …: not for us
+        return (message.chat.id, user, text) if text else None
 
     @staticmethod
     def _text_of(message: Message) -> str:

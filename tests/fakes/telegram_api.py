@@ -28,6 +28,7 @@ class FakeTelegramApi(FakeServer):
 
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _too_many: dict[str, list[int]] = field(default_factory=dict)
+    _bad: dict[str, list[str]] = field(default_factory=dict)
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -46,6 +47,11 @@ class FakeTelegramApi(FakeServer):
         with self._lock:
             self._too_many.setdefault(method, []).extend([retry_after] * times)
 
+    def answer_400(self, method: str, description: str = "Bad Request: query is too old") -> None:
+        """Answer the next call of ``method`` with 400 and ``description``."""
+        with self._lock:
+            self._bad.setdefault(method, []).append(description)
+
     def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
 
@@ -55,7 +61,14 @@ class FakeTelegramApi(FakeServer):
         with self._lock:
             waits = self._too_many.get(method)
             retry_after = waits.pop(0) if waits else None
-        self.record(Call(token, method, params, 429 if retry_after else 200))
+            refusals = self._bad.get(method)
+            refusal = refusals.pop(0) if refusals and retry_after is None else None
+        status = 429 if retry_after else 400 if refusal else 200
+        self.record(Call(token, method, params, status))
+        if refusal is not None:
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": refusal}, status=400
+            )
         if retry_after is not None:
             return web.json_response(
                 {

@@ -101,6 +101,16 @@ def test_a_button_press_is_answered_and_handled_as_its_payload(
     assert reply_answer(content, "pl", reply["text"]) == "digid"
 
 
+def test_a_button_press_counts_even_when_telegram_refuses_to_acknowledge_it(
+    webhook_assistant, fake_api, content
+):
+    chat = new_chat()
+    fake_api.answer_400("answerCallbackQuery")
+    assert deliver(webhook_assistant, button_update(chat, "/bsn")) == 200
+    [reply] = replies_to(fake_api, chat)
+    assert reply_answer(content, "pl", reply["text"]) == "bsn"
+
+
 @pytest.mark.parametrize("secret", [None, "wrong-secret-0123456789", ""])
 def test_a_request_without_the_right_secret_is_refused_and_not_handled(
     webhook_assistant, fake_api, secret
