@@ -57,7 +57,7 @@ MAX_BUTTON_TITLE = 20
 MAX_ROWS = 10
 MAX_ROW_TITLE = 24
 MAX_ROW_DESCRIPTION = 72
-MAX_ID = 256
+MAX_ID = 200  # a list row's id (reply buttons allow 256)
 NOT_TEXT = {
     "audio": "/voice_message",
     "voice": "/voice_message",
@@ -250,12 +250,17 @@ def _short(text: str, limit: int) -> str:
 
 
 def interactive(body: str, buttons: Sequence[dict[str, Any]], list_label: str) -> dict[str, Any]:
-    """Reply buttons when they fit (≤ 3, titles ≤ 20 characters), else a list (≤ 10 rows)."""
+    """Reply buttons when they fit (≤ 3, titles ≤ 20 characters), else a list (≤ 10 rows).
+
+    Plain text when no button is usable (WhatsApp refuses an interactive message without one).
+    """
     usable = [
         (str(b.get("title", "")), str(b.get("payload", "")))
         for b in buttons
         if b.get("title") and b.get("payload") and len(str(b["payload"])) <= MAX_ID
     ]
+    if not usable:
+        return {"type": "text", "text": {"body": body, "preview_url": False}}
     if len(usable) <= MAX_BUTTONS and all(len(t) <= MAX_BUTTON_TITLE for t, _ in usable):
         action: dict[str, Any] = {
             "buttons": [{"type": "reply", "reply": {"id": p, "title": t}} for t, p in usable]

@@ -108,6 +108,14 @@ def test_up_to_three_short_buttons_are_reply_buttons():
     assert [b["reply"]["id"] for b in message["action"]["buttons"]] == ["/bsn", "/digid"]
 
 
+def test_without_a_usable_button_the_text_is_sent_plain():
+    buttons = [{"title": "Too long", "payload": "/" + "x" * 300}, {"title": "", "payload": "/a"}]
+    assert interactive("Text", buttons, "Options") == {
+        "type": "text",
+        "text": {"body": "Text", "preview_url": False},
+    }
+
+
 def test_more_buttons_or_long_titles_become_a_list_within_whatsapps_limits():
     buttons = [{"title": f"A rather long topic title {i}", "payload": f"/t{i}"} for i in range(12)]
     message = interactive("Text", buttons, "A list label longer than twenty")["interactive"]
