@@ -15,7 +15,8 @@ Rasa 3.6 has no Cloud API connector. This one:
   the content;
 - the 24-hour customer-service window: a free-form message more than 24 hours after the user's
   last message is not sent; ``deliver`` reports it, and sends the configured pre-approved
-  template (``WHATSAPP_TEMPLATE``) instead when there is one.
+  template (``WHATSAPP_TEMPLATE``) instead when there is one;
+- each incoming message is marked as read (blue ticks), so the user sees it arrived.
 
 Phone numbers are personal data: logs name a conversation only by its pseudonym.
 """
@@ -463,6 +464,13 @@ class WhatsAppInput(InputChannel):
             task.add_done_callback(self._tasks.discard)
         return response.json({"status": "ok"})
 
+    async def _mark_read(self, message: Inbound) -> None:
+        """Show the user their message arrived (blue ticks); a refusal changes nothing else."""
+        try:
+            await self.api.send({"status": "read", "message_id": message.message_id})
+        except (WhatsAppApiError, httpx.HTTPError) as error:
+            logger.warning("WhatsApp read receipt not sent (%s)", type(error).__name__)
+
     async def _handle_all(
         self, messages: list[Inbound], on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
@@ -470,6 +478,7 @@ class WhatsAppInput(InputChannel):
             sender = SENDER_PREFIX + message.wa_id
             try:
                 self.window.user_wrote(sender, message.timestamp)
+                await self._mark_read(message)
                 await on_new_message(
                     UserMessage(
                         message.text,

@@ -34,7 +34,7 @@ class FakeGraphApi(FakeServer):
         return f"http://127.0.0.1:{self.port}/{VERSION}"
 
     def answer_error(self, code: int, status: int = 400, message: str = "error") -> None:
-        """Answer the next ``messages`` call with a Graph API error."""
+        """Answer the next message to a user (not a read receipt) with a Graph API error."""
         with self._lock:
             self._errors.append((code, status, message))
 
@@ -48,7 +48,7 @@ class FakeGraphApi(FakeServer):
     async def _messages(self, request: web.Request) -> web.Response:
         body = await request.json()
         with self._lock:
-            error = self._errors.pop(0) if self._errors else None
+            error = self._errors.pop(0) if self._errors and "to" in body else None
             self.tokens.append(request.headers.get("Authorization", ""))
         status = error[1] if error else 200
         self.record(Call(request.match_info["phone"], "messages", body, status))

@@ -151,14 +151,16 @@ def test_media_gets_the_text_only_reply_in_the_conversations_language(assistant,
     assert reply_answer(content, "ro", body_text(replies[-1])) == "media_message"
 
 
-def test_a_retried_message_is_handled_once(assistant, graph):
+def test_a_retried_message_is_handled_once_and_marked_read(assistant, graph):
     wa_id = new_number()
     body = webhook(wa_id, text("cum imi fac digid"))
+    message_id = body["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
     assert post(assistant, body) == 200
     assert post(assistant, body) == 200
     wait_for_replies(graph, wa_id)
     time.sleep(1.5)
     assert len(graph.sent_to(wa_id)) == 1
+    assert len(graph.called("messages", status="read", message_id=message_id)) == 1
 
 
 def test_outside_the_24_hour_window_only_the_template_is_sent(assistant, graph):
