@@ -35,6 +35,20 @@ def _load_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
+def _environment(environ: dict[str, str] | None) -> dict[str, str]:
+    """``environ`` (default: the process environment) over the values of ``.env``."""
+    given = dict(os.environ) if environ is None else environ
+    return {**_load_dotenv(PROJECT_ROOT / ".env"), **given}
+
+
+def _http_url(env: dict[str, str], name: str, default: str) -> str:
+    """The http(s) URL in ``name``, or ``default``; SettingsError when it is not one."""
+    url = env.get(name, "").strip() or default
+    if not re.match(r"^https?://[^\s/]+(/\S*)?$", url):
+        raise SettingsError(f"{name} must be an http(s) URL, not {url!r}")
+    return url
+
+
 def _port(env: dict[str, str], name: str, default: int) -> int:
     raw = env.get(name, str(default))
     try:
@@ -94,8 +108,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         """Read the settings; raises SettingsError with a clear message when unsafe."""
-        given = dict(os.environ) if environ is None else environ
-        env = {**_load_dotenv(PROJECT_ROOT / ".env"), **given}
+        env = _environment(environ)
         host = env.get("WEGWIJS_HOST", "127.0.0.1").strip() or "127.0.0.1"
         token = env.get("RASA_AUTH_TOKEN") or None
         if not is_loopback(host) and (token is None or token.lower() in PLACEHOLDER_SECRETS):
@@ -176,8 +189,7 @@ class TelegramSettings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> TelegramSettings | None:
         """The channel's settings, ``None`` when no token is set; SettingsError when unsafe."""
-        given = dict(os.environ) if environ is None else environ
-        env = {**_load_dotenv(PROJECT_ROOT / ".env"), **given}
+        env = _environment(environ)
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         if not token:
             return None
@@ -186,9 +198,7 @@ class TelegramSettings:
                 "TELEGRAM_BOT_TOKEN does not look like a bot token from BotFather "
                 "(digits, a colon, then letters, digits, - or _)."
             )
-        api_url = env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_TELEGRAM_API
-        if not re.match(r"^https?://[^\s/]+(/\S*)?$", api_url):
-            raise SettingsError(f"TELEGRAM_API_URL must be an http(s) URL, not {api_url!r}")
+        api_url = _http_url(env, "TELEGRAM_API_URL", DEFAULT_TELEGRAM_API)
         webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip() or None
         secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None
         if webhook_url is not None:
@@ -274,8 +284,7 @@ class WhatsAppSettings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> WhatsAppSettings | None:
         """The channel's settings, ``None`` when none is set; SettingsError when incomplete."""
-        given = dict(os.environ) if environ is None else environ
-        env = {**_load_dotenv(PROJECT_ROOT / ".env"), **given}
+        env = _environment(environ)
         values = {name: env.get(name, "").strip() for name in _WHATSAPP_REQUIRED}
         if not any(values.values()):
             return None
@@ -287,9 +296,7 @@ class WhatsAppSettings:
             )
         if not values["WHATSAPP_PHONE_NUMBER_ID"].isdigit():
             raise SettingsError("WHATSAPP_PHONE_NUMBER_ID is the number's id (digits) from Meta")
-        api_url = env.get("WHATSAPP_API_URL", "").strip().rstrip("/") or DEFAULT_WHATSAPP_API
-        if not re.match(r"^https?://[^\s/]+(/\S*)?$", api_url):
-            raise SettingsError(f"WHATSAPP_API_URL must be an http(s) URL, not {api_url!r}")
+        api_url = _http_url(env, "WHATSAPP_API_URL", DEFAULT_WHATSAPP_API).rstrip("/")
         return cls(
             access_token=values["WHATSAPP_ACCESS_TOKEN"],
             phone_number_id=values["WHATSAPP_PHONE_NUMBER_ID"],

@@ -184,12 +184,10 @@ class ServiceWindow:
     def user_wrote(self, conversation_id: str, at: float) -> None:
         """Remember the time of the user's latest message (never moves back)."""
         with self._engine.begin() as db:
-            row = db.execute(
-                sa.select(self._table.c.at).where(self._table.c.conversation_id == conversation_id)
-            ).first()
-            if row is None:
+            last = self._last(db, conversation_id)
+            if last is None:
                 db.execute(sa.insert(self._table).values(conversation_id=conversation_id, at=at))
-            elif at > row.at:
+            elif at > last:
                 db.execute(
                     sa.update(self._table)
                     .where(self._table.c.conversation_id == conversation_id)
@@ -199,10 +197,14 @@ class ServiceWindow:
     def is_open(self, conversation_id: str) -> bool:
         """True while a free-form message may be sent (24 hours after the user's last one)."""
         with self._engine.connect() as db:
-            row = db.execute(
-                sa.select(self._table.c.at).where(self._table.c.conversation_id == conversation_id)
-            ).first()
-        return row is not None and self.clock() - row.at < WINDOW_SECONDS
+            last = self._last(db, conversation_id)
+        return last is not None and self.clock() - last < WINDOW_SECONDS
+
+    def _last(self, db: sa.engine.Connection, conversation_id: str) -> float | None:
+        row = db.execute(
+            sa.select(self._table.c.at).where(self._table.c.conversation_id == conversation_id)
+        ).first()
+        return None if row is None else float(row.at)
 
 
 class GraphApi:
