@@ -55,8 +55,6 @@ class ActionAnswer(Action):
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name")
         text = latest.get("text") or ""
-        known = set().union(*(set(c.answers) for c in content.catalogs.values()))
-        with_more = {a.id for c in content.catalogs.values() for a in c.answers.values() if a.more}
         plan = plan_turn(
             intent=intent,
             text=text,
@@ -64,8 +62,8 @@ class ActionAnswer(Action):
             ranking=latest.get("intent_ranking") or [],
             previous_intent=_previous_user_intent(tracker),
             last_answer=tracker.get_slot("last_answer"),
-            known_answers=known,
-            answers_with_more=with_more,
+            known_answers=content.answer_ids,
+            answers_with_more=content.answers_with_more,
             first_contact=tracker.get_slot("language") is None,
         )
         metadata = latest.get("metadata") or {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from bot.i18n.languages import SUPPORTED_LANGUAGES, language_named_in
@@ -61,7 +61,7 @@ def requested_language(entities: Sequence[dict[str, object]], text: str) -> str 
     return language_named_in(text) if text else None
 
 
-def best_guesses(ranking: Sequence[dict[str, object]], known: set[str]) -> tuple[str, ...]:
+def best_guesses(ranking: Sequence[dict[str, object]], known: Set[str]) -> tuple[str, ...]:
     """The most likely topics from the classifier's ranking, for "did you mean" buttons."""
     guesses = []
     for entry in ranking:
@@ -80,8 +80,8 @@ def plan_turn(
     ranking: Sequence[dict[str, object]],
     previous_intent: str | None,
     last_answer: str | None,
-    known_answers: set[str],
-    answers_with_more: set[str],
+    known_answers: Set[str],
+    answers_with_more: Set[str],
     first_contact: bool = False,
 ) -> Plan:
     """Decide the answer of one turn.

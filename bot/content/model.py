@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 
@@ -80,3 +81,13 @@ class Content:
     catalogs: dict[str, Catalog]
     amounts: dict[str, Amount]
     desk: Desk
+
+    @cached_property
+    def answer_ids(self) -> frozenset[str]:
+        """Every answer id, in any language (worked out once per loaded content)."""
+        return frozenset(a for c in self.catalogs.values() for a in c.answers)
+
+    @cached_property
+    def answers_with_more(self) -> frozenset[str]:
+        """The ids of answers that have a "More" text in some language."""
+        return frozenset(a.id for c in self.catalogs.values() for a in c.answers.values() if a.more)
