@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
 .PHONY: help install run train test lint typecheck validate content-check nlu-eval \
-        conversation-test bench-nlu browser-deps lexicon lock clean pytest
+        conversation-test bench-nlu browser-deps lexicon lock clean pytest purge
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ conversation-test: $(STAMP) ## Conversation tests (rasa test core on tests/conve
 
 bench-nlu: $(STAMP) ## Print per-language NLU figures (accuracy, macro-F1, fallback rate, confusions)
 	$(PY) -m bot bench-nlu
+
+purge: $(STAMP) ## Delete conversations older than WEGWIJS_KEEP_CONVERSATIONS_DAYS (default 30)
+	$(PY) -m bot purge
 
 browser-deps: ## Install Debian's chromium for the browser test (needs root)
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium

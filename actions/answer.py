@@ -1,7 +1,8 @@
 """The one generic answer action: every reply text comes from ``locales/``.
 
-What it needs from the domain: the slots ``language`` and ``last_answer`` (text, custom
-mappings, not influencing the conversation) and the entity ``language``.
+What it needs from the domain: the slots ``language`` and ``last_answer`` (text),
+``privacy_noticed`` and ``erase_conversation`` (bool), all with custom mappings and not
+influencing the conversation, and the entity ``language``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content.render import Button, language_buttons, render, topic_buttons
+from bot.content.render import Button, forget_buttons, language_buttons, render, topic_buttons
 from bot.i18n.languages import Detection, choose_language
+from bot.privacy.erasure import ERASE_SLOT
 from bot.turns import plan_turn
-from bot.wiring import content_store
+from bot.wiring import content_store, settings
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,8 @@ class ActionAnswer(Action):
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name")
         text = latest.get("text") or ""
+        metadata = latest.get("metadata")
+        metadata = metadata if isinstance(metadata, dict) else {}
         plan = plan_turn(
             intent=intent,
             text=text,
@@ -65,22 +69,36 @@ class ActionAnswer(Action):
             known_answers=content.answer_ids,
             answers_with_more=content.answers_with_more,
             first_contact=tracker.get_slot("language") is None,
+            privacy_noticed=bool(tracker.get_slot("privacy_noticed")),
+            start=metadata.get("command") == "start",
         )
-        metadata = latest.get("metadata") or {}
         choice = choose_language(
             current=tracker.get_slot("language"),
             detection=Detection.from_dict(latest.get("language")),
-            hint=metadata.get("language_hint") if isinstance(metadata, dict) else None,
+            hint=metadata.get("language_hint"),
             explicit=plan.explicit_language,
         )
         extra: list[Button] = []
         if plan.languages:
             extra += language_buttons()
+        if plan.confirm_forget:
+            extra += forget_buttons(content, choice.code)
         extra += topic_buttons(content, plan.guesses, choice.code)
         if plan.offer_human:
             extra += topic_buttons(content, ["request_human"], choice.code)
-        reply = render(content, plan.answer_id, choice.code, extra, detail=plan.detail)
+        reply = render(
+            content,
+            plan.answer_id,
+            choice.code,
+            extra,
+            detail=plan.detail,
+            privacy_url=settings().privacy_url(choice.code) if plan.privacy_notice else None,
+        )
         events: list[EventType] = []
+        if plan.erase:  # the tracker store deletes the conversation instead of saving it
+            events.append(SlotSet(ERASE_SLOT, True))
+        elif plan.privacy_notice:
+            events.append(SlotSet("privacy_noticed", True))
         if choice.remember and choice.code != tracker.get_slot("language"):
             events.append(SlotSet("language", choice.code))
         if reply is None:

@@ -11,7 +11,8 @@ def main(argv: list[str] | None = None) -> int:
     """Dispatch to a command; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Wegwijs commands")
     parser.add_argument(
-        "command", choices=["run", "train", "content-check", "bench-nlu", "conversation-test"]
+        "command",
+        choices=["run", "train", "content-check", "bench-nlu", "conversation-test", "purge"],
     )
     args, rest = parser.parse_known_args(argv)
     logging.basicConfig(
@@ -27,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
 
         ensure_model(Settings.from_env().models_dir)
         return 0
+    if args.command == "purge":
+        from bot.privacy.erasure import main as purge
+
+        return purge(rest)
     if args.command == "content-check":
         from bot.content.check import main as check
 

@@ -20,7 +20,9 @@ from typing import Any
 
 import yaml
 
+from bot import storage
 from bot.content.loader import load_content
+from bot.privacy.erasure import purge
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, rasa_env
 from bot.training import ensure_model
 from bot.wiring import answer_ids_required
@@ -28,6 +30,15 @@ from bot.wiring import answer_ids_required
 logger = logging.getLogger(__name__)
 
 START_TIMEOUT = 300.0
+PURGE_EVERY = 24 * 3600.0  # seconds between two retention purges while running
+
+
+def purge_old_conversations(settings: Settings) -> None:
+    """Delete conversations older than the retention time; a failure is logged, not fatal."""
+    try:
+        purge(storage.engine(settings.database_url), time.time(), settings.keep_days)
+    except Exception:
+        logger.exception("The retention purge failed; it is tried again in 24 hours")
 
 
 def service_env(settings: Settings) -> dict[str, str]:
@@ -37,7 +48,14 @@ def service_env(settings: Settings) -> dict[str, str]:
         **(settings.whatsapp.as_env() if settings.whatsapp else {}),
     }
     # SANIC_HOST: the action server is only for the Rasa server.
-    return rasa_env(SANIC_HOST="127.0.0.1", WEGWIJS_DATA_DIR=str(settings.data_dir), **channels)
+    return rasa_env(
+        SANIC_HOST="127.0.0.1",
+        WEGWIJS_DATA_DIR=str(settings.data_dir),
+        WEGWIJS_DATABASE_URL=settings.database_url,
+        WEGWIJS_PUBLIC_URL=settings.public_url,
+        WEGWIJS_KEEP_CONVERSATIONS_DAYS=str(settings.keep_days),
+        **channels,
+    )
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -70,11 +88,12 @@ def write_credentials(settings: Settings) -> Path:
 
 
 def write_endpoints(settings: Settings) -> Path:
-    """endpoints.yml with this environment's action port and data folder, in the data folder."""
+    """endpoints.yml with this environment's action port, in the data folder.
+
+    The tracker store finds the database in the environment (``service_env``).
+    """
     endpoints = _read("endpoints.yml")
     endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{settings.actions_port}/webhook"
-    if endpoints.get("tracker_store", {}).get("dialect") == "sqlite":
-        endpoints["tracker_store"]["db"] = str(settings.data_dir / "tracker.db")
     return _write(settings, "endpoints.yml", endpoints)
 
 
@@ -191,7 +210,11 @@ def main(argv: list[str] | None = None) -> int:
             if settings.whatsapp is None
             else f"webhook at {base}/webhooks/whatsapp/webhook",
         )
+        next_purge = time.monotonic()
         while all(p.poll() is None for p in processes.values()):
+            if time.monotonic() >= next_purge:
+                purge_old_conversations(settings)
+                next_purge += PURGE_EVERY
             time.sleep(0.5)
         dead = [n for n, p in processes.items() if p.poll() is not None]
         logger.error("The %s server stopped; stopping the rest.", ", ".join(dead))

@@ -91,6 +91,12 @@ class Settings:
         auth_token: Rasa HTTP API token (``RASA_AUTH_TOKEN``); required off loopback.
         data_dir: local data such as the SQLite tracker store (``WEGWIJS_DATA_DIR``).
         models_dir: trained models (``WEGWIJS_MODELS_DIR``).
+        database_url: conversations, the WhatsApp window (``WEGWIJS_DATABASE_URL``; default
+            SQLite ``wegwijs.db`` in the data folder; ``postgresql://…`` to scale out).
+        public_url: where users reach this server (``WEGWIJS_PUBLIC_URL``), for links such
+            as the privacy notice; default the local address.
+        keep_days: days a conversation is kept after its last message
+            (``WEGWIJS_KEEP_CONVERSATIONS_DAYS``, default 30).
         telegram: the Telegram channel, when ``TELEGRAM_BOT_TOKEN`` is set.
         whatsapp: the WhatsApp channel, when its four secrets are set.
 
@@ -102,8 +108,15 @@ class Settings:
     auth_token: str | None
     data_dir: Path
     models_dir: Path
+    database_url: str
+    public_url: str = "http://127.0.0.1:5005"
+    keep_days: int = 30
     telegram: TelegramSettings | None = None
     whatsapp: WhatsAppSettings | None = None
+
+    def privacy_url(self, language: str) -> str:
+        """The privacy notice in ``language``, as served by the web chat channel."""
+        return f"{self.public_url}/webhooks/webchat/privacy/{language}"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -116,16 +129,41 @@ class Settings:
                 f"WEGWIJS_HOST={host} exposes the Rasa HTTP API beyond this machine: set "
                 "RASA_AUTH_TOKEN to a long random value (e.g. `openssl rand -hex 32`)."
             )
+        rasa_port = _port(env, "RASA_PORT", 5005)
+        data_dir = Path(env.get("WEGWIJS_DATA_DIR", PROJECT_ROOT / "var"))
+        local = "127.0.0.1" if is_loopback(host) or host in {"0.0.0.0", "::"} else host  # noqa: S104
         return cls(
             host=host,
-            rasa_port=_port(env, "RASA_PORT", 5005),
+            rasa_port=rasa_port,
             actions_port=_port(env, "ACTIONS_PORT", 5055),
             auth_token=token,
-            data_dir=Path(env.get("WEGWIJS_DATA_DIR", PROJECT_ROOT / "var")),
+            data_dir=data_dir,
             models_dir=Path(env.get("WEGWIJS_MODELS_DIR", PROJECT_ROOT / "models")),
+            database_url=_database_url(env, data_dir),
+            public_url=_http_url(env, "WEGWIJS_PUBLIC_URL", f"http://{local}:{rasa_port}").rstrip(
+                "/"
+            ),
+            keep_days=int(_positive(env, "WEGWIJS_KEEP_CONVERSATIONS_DAYS", 30)),
             telegram=TelegramSettings.from_env(env),
             whatsapp=WhatsAppSettings.from_env(env),
         )
+
+
+DATABASE_DIALECTS = ("sqlite", "postgresql")
+
+
+def _database_url(env: dict[str, str], data_dir: Path) -> str:
+    """``WEGWIJS_DATABASE_URL``, or SQLite in the data folder; SettingsError for other kinds."""
+    url = env.get("WEGWIJS_DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{data_dir / 'wegwijs.db'}"
+    dialect = url.split(":", 1)[0].split("+", 1)[0]
+    if dialect not in DATABASE_DIALECTS or "://" not in url:
+        raise SettingsError(
+            "WEGWIJS_DATABASE_URL must be a SQLAlchemy URL of SQLite or PostgreSQL, e.g. "
+            "postgresql://wegwijs@127.0.0.1:5432/wegwijs"
+        )
+    return url
 
 
 _TELEGRAM_TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.i18n.languages import SUPPORTED_LANGUAGES, language_named_in
 
@@ -24,6 +24,7 @@ CONVERSATION_INTENTS = frozenset(
         "help",
         "voice_message",
         "media_message",
+        "forget",
         FALLBACK_INTENT,
     }
 )
@@ -41,6 +42,10 @@ class Plan:
         languages: add one button per language.
         detail: render the answer's "more" text.
         explicit_language: a language the user asked for in this turn.
+        remember_topic: remember the answer for a later "More".
+        confirm_forget: add the "yes, delete" / "no, keep it" buttons.
+        erase: the user confirmed "delete my data": delete the conversation after the reply.
+        privacy_notice: add the short privacy notice (first reply of a conversation, /start).
 
     """
 
@@ -51,6 +56,9 @@ class Plan:
     detail: bool = False
     explicit_language: str | None = None
     remember_topic: bool = True
+    confirm_forget: bool = False
+    erase: bool = False
+    privacy_notice: bool = False
 
 
 def requested_language(entities: Sequence[dict[str, object]], text: str) -> str | None:
@@ -83,6 +91,8 @@ def plan_turn(
     known_answers: Set[str],
     answers_with_more: Set[str],
     first_contact: bool = False,
+    privacy_noticed: bool = True,
+    start: bool = False,
 ) -> Plan:
     """Decide the answer of one turn.
 
@@ -96,8 +106,40 @@ def plan_turn(
         known_answers: answer ids that exist.
         answers_with_more: answer ids that have a "more" text.
         first_contact: the conversation has no language yet (a greeting then offers them).
+        privacy_noticed: the privacy notice has been shown in this conversation.
+        start: the user opened the conversation explicitly (Telegram's /start): welcome,
+            languages and privacy notice again.
 
     """
+    plan = (
+        _forget_plan(intent, previous_intent)
+        or _control_plan(intent, text, entities, last_answer, answers_with_more)
+        or _answer_plan(intent, ranking, previous_intent, known_answers, first_contact or start)
+    )
+    if plan.erase:
+        return plan
+    return replace(plan, privacy_notice=start or not privacy_noticed)
+
+
+def _forget_plan(intent: str | None, previous_intent: str | None) -> Plan | None:
+    """Asked to delete one's data → ask to confirm; "yes" right after → delete; "no" → keep."""
+    if intent == "forget":
+        return Plan("forget", confirm_forget=True, remember_topic=False)
+    if previous_intent == "forget" and intent == "affirm":
+        return Plan("forget_done", erase=True, remember_topic=False)
+    if previous_intent == "forget" and intent == "deny":
+        return Plan("forget_kept", remember_topic=False)
+    return None
+
+
+def _control_plan(
+    intent: str | None,
+    text: str,
+    entities: Sequence[dict[str, object]],
+    last_answer: str | None,
+    answers_with_more: Set[str],
+) -> Plan | None:
+    """Changing the language, and "More"."""
     if intent == "change_language":
         chosen = requested_language(entities, text)
         if chosen is not None:
@@ -107,6 +149,17 @@ def plan_turn(
         if last_answer in answers_with_more:
             return Plan(str(last_answer), detail=True, remember_topic=False)
         return Plan("fallback", offer_human=True, remember_topic=False)
+    return None
+
+
+def _answer_plan(
+    intent: str | None,
+    ranking: Sequence[dict[str, object]],
+    previous_intent: str | None,
+    known_answers: Set[str],
+    first_contact: bool,
+) -> Plan:
+    """A topic or small-talk answer; "not understood" (twice → the desk)."""
     if intent == FALLBACK_INTENT or intent is None or intent not in known_answers:
         if previous_intent == FALLBACK_INTENT:
             return Plan("fallback_desk", remember_topic=False)

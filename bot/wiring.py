@@ -8,10 +8,11 @@ from pathlib import Path
 import yaml
 
 from bot.content.store import ContentStore
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 
 _lock = threading.Lock()
 _content_store: ContentStore | None = None
+_settings: Settings | None = None
 
 
 def domain_intents(project_root: Path = PROJECT_ROOT) -> set[str]:
@@ -39,3 +40,13 @@ def content_store() -> ContentStore:
             if _content_store is None:
                 _content_store = ContentStore(PROJECT_ROOT, answer_ids_required())
     return _content_store
+
+
+def settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    global _settings
+    if _settings is None:
+        with _lock:
+            if _settings is None:
+                _settings = Settings.from_env()
+    return _settings

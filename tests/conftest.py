@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.databases import KINDS, fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("pl", "ro", "bg", "nl", "en")
 
@@ -43,6 +45,13 @@ def project(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "desk.yml", tmp_path / "desk.yml")
     shutil.copy(ROOT / "domain.yml", tmp_path / "domain.yml")
     return tmp_path
+
+
+@pytest.fixture(params=KINDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: SQLite, and PostgreSQL when ``TEST_DATABASE_URL`` is set."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

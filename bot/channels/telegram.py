@@ -67,9 +67,7 @@ COMMANDS = {
     "language": "/change_language",
     "help": "/help",
     "human": "/request_human",
-    # Deleting one's data comes with the privacy work; until then "not understood", which
-    # offers the desk.
-    "forget": "/nlu_fallback",
+    "forget": "/forget",
 }
 # Kinds of messages that carry no text → the intent that answers them.
 NOT_TEXT = {
@@ -86,6 +84,14 @@ NOT_TEXT = {
     "contact": "/media_message",
     "poll": "/media_message",
 }
+
+
+def _command(text: str | None) -> str | None:
+    """``start`` for "/start", "/START@wegwijs_bot payload"; None for a text without a command."""
+    text = (text or "").strip()
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    return text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower()
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -364,7 +370,11 @@ class TelegramInput(InputChannel):
                 await TelegramOutput(self.bot).send_text_message(sender, notice)
             logger.info("Telegram conversation %s is flooding; message dropped", pseudonym(sender))
             return
-        metadata = {"language_hint": user.language_code} if user.language_code else {}
+        metadata: dict[str, Any] = {}
+        if user.language_code:
+            metadata["language_hint"] = user.language_code
+        if update.message is not None and _command(update.message.text) == "start":
+            metadata["command"] = "start"  # welcome, languages and privacy notice again
         await on_new_message(
             UserMessage(
                 text,
@@ -403,10 +413,7 @@ class TelegramInput(InputChannel):
         if message.text:
             text = message.text.strip().replace("\x00", "")
             if text.startswith("/"):
-                command = (
-                    text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
-                )
-                return COMMANDS.get(command, "/help")
+                return COMMANDS.get(_command(text) or "", "/help")
             return text[:MAX_TEXT]
         for kind, intent in NOT_TEXT.items():
             if getattr(message, kind, None):

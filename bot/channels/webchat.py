@@ -17,14 +17,19 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import markdown
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.settings import PROJECT_ROOT
+
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
+PRIVACY_NOTICE = PROJECT_ROOT / "docs" / "privacy.md"
 MAX_MESSAGE_CHARS = 4096
 _SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _ASSETS = {
@@ -84,6 +89,7 @@ class WebChatInput(InputChannel):
         web.add_route(_page, "/", methods=["GET"], strict_slashes=True)
         web.add_route(_page, "//", methods=["GET"], name="page_with_slash")
         web.add_route(_health, "/health", methods=["GET"])
+        web.add_route(_privacy, "/privacy/<language:str>", methods=["GET"])
         web.add_route(_asset, "/<asset:str>", methods=["GET"])
         web.add_route(receive, "/webhook", methods=["POST"])
         return web
@@ -118,6 +124,31 @@ async def _page(request: Request) -> HTTPResponse:
     if not request.path.endswith("/"):
         return response.redirect(request.path + "/")
     html = (STATIC / "webchat.html").read_text(encoding="utf-8")
+    return response.html(html, headers=_SECURITY_HEADERS)
+
+
+def privacy_section(language: str, notice: Path = PRIVACY_NOTICE) -> str | None:
+    """The Markdown of one language's section of ``docs/privacy.md`` (None if it has none).
+
+    Sections start with an anchor line ``<a id="pl"></a>`` (which GitHub links to as well).
+    """
+    text = notice.read_text(encoding="utf-8")
+    anchor = rf'^<a id="{re.escape(language)}"></a>\n(.*?)(?=^<a id="|\Z)'
+    match = re.search(anchor, text, re.MULTILINE | re.DOTALL)
+    return match.group(1).strip() if match else None
+
+
+async def _privacy(request: Request, language: str) -> HTTPResponse:
+    """The privacy notice in the reader's language (English when we have no such section)."""
+    code = language if language in SUPPORTED_LANGUAGES else FALLBACK_LANGUAGE
+    section = privacy_section(code) or privacy_section(FALLBACK_LANGUAGE) or ""
+    body = markdown.markdown(section)
+    html = (
+        f'<!doctype html>\n<html lang="{code}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<title>Wegwijs — privacy</title><link rel="stylesheet" href="../webchat.css"></head>'
+        f'<body><main class="page">{body}</main></body></html>'
+    )
     return response.html(html, headers=_SECURITY_HEADERS)
 
 

@@ -31,7 +31,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,6 +40,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import storage
 from bot.channels.common import RecentIds, pseudonym, split_text
 from bot.content.render import ui_text
 from bot.settings import Settings, WhatsAppSettings
@@ -166,18 +166,20 @@ def parse_webhook(data: object) -> tuple[list[Inbound], list[dict[str, Any]]]:
     return messages, statuses
 
 
-class ServiceWindow:
-    """When each conversation's user last wrote (SQLite in the data folder; survives restarts)."""
+WINDOW_TABLE = sa.Table(
+    "whatsapp_last_inbound",
+    sa.MetaData(),
+    sa.Column("conversation_id", sa.String(64), primary_key=True),
+    sa.Column("at", sa.Float, nullable=False),
+)
 
-    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._engine = sa.create_engine(f"sqlite:///{path}")
-        self._table = sa.Table(
-            "whatsapp_last_inbound",
-            sa.MetaData(),
-            sa.Column("conversation_id", sa.String(64), primary_key=True),
-            sa.Column("at", sa.Float, nullable=False),
-        )
+
+class ServiceWindow:
+    """When each conversation's user last wrote (in the database; survives restarts)."""
+
+    def __init__(self, engine: sa.engine.Engine, clock: Callable[[], float] = time.time) -> None:
+        self._engine = engine
+        self._table = WINDOW_TABLE
         self._table.metadata.create_all(self._engine)
         self.clock = clock
 
@@ -383,12 +385,12 @@ class WhatsAppInput(InputChannel):
         settings = WhatsAppSettings.from_env()
         if settings is None:
             raise ValueError("The WhatsApp channel is enabled but its settings are not set")
-        return cls(settings, Settings.from_env().data_dir / "whatsapp.db")
+        return cls(settings, Settings.from_env().database_url)
 
-    def __init__(self, settings: WhatsAppSettings, window_db: Path) -> None:
+    def __init__(self, settings: WhatsAppSettings, database_url: str) -> None:
         self.settings = settings
         self.api = GraphApi(settings)
-        self._window_db = window_db
+        self._database_url = database_url
         self._window: ServiceWindow | None = None
         self._recent = RecentIds()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -397,7 +399,7 @@ class WhatsAppInput(InputChannel):
     def window(self) -> ServiceWindow:
         """The service-window store (opened on first use)."""
         if self._window is None:
-            self._window = ServiceWindow(self._window_db)
+            self._window = ServiceWindow(storage.engine(self._database_url))
         return self._window
 
     def get_output_channel(self) -> OutputChannel:

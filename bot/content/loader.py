@@ -43,10 +43,13 @@ UI_REQUIRED = {
     "help_desk",
     "choose_language",
     "slow_down",
+    "privacy_notice",
+    "confirm_forget",
+    "keep_data",
 }
 DESK_PLACEHOLDERS = {"desk_name", "desk_url", "desk_points"}
 # Answers the assistant needs besides one per intent.
-SYSTEM_ANSWERS = {"fallback", "fallback_desk", "language_set"}
+SYSTEM_ANSWERS = {"fallback", "fallback_desk", "language_set", "forget_done", "forget_kept"}
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _LINK_IN_TEXT = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -406,7 +409,7 @@ def _ui_value_problems(catalog: Catalog, line_of: Callable[..., int]) -> list[tu
         f"the title of '{topic}'": (title, line_of("topics", topic))
         for topic, title in topics.items()
     }
-    for key in ("more", "options"):
+    for key in ("more", "options", "confirm_forget", "keep_data"):
         if key in catalog.ui:
             titles[f"'{key}' (a button title)"] = (catalog.ui[key], line_of(key))
     for what, (title, line) in titles.items():
@@ -424,7 +427,15 @@ def _ui_value_problems(catalog: Catalog, line_of: Callable[..., int]) -> list[tu
         else:
             messages = [] if isinstance(value, str) else [f"'{key}' must be text"]
         found.extend((line_of(key), message) for message in messages)
-    return found
+    return found + _notice_problems(catalog, line_of)
+
+
+def _notice_problems(catalog: Catalog, line_of: Callable[..., int]) -> list[tuple[int, str]]:
+    notice = catalog.ui.get("privacy_notice")
+    if isinstance(notice, str) and notice.count("{privacy_url}") != 1:
+        message = "'privacy_notice' must contain {privacy_url} once (where the link goes)"
+        return [(line_of("privacy_notice"), message)]
+    return []
 
 
 def plural_categories(language: str) -> set[str]:

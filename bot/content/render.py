@@ -9,7 +9,7 @@ never a crash.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from babel import Locale
@@ -49,10 +49,6 @@ class _Placeholders(dict[str, str]):
     def __missing__(self, key: str) -> str:  # a checked file never gets here
         logger.warning("Unknown placeholder {%s} left as is", key)
         return "{" + key + "}"
-
-
-def _values(content: Content, language: str) -> Mapping[str, str]:
-    return _Placeholders(placeholder_values(content, language))
 
 
 def find_answer(content: Content, answer_id: str, language: str) -> Answer | None:
@@ -107,6 +103,14 @@ def topic_buttons(content: Content, answer_ids: Iterable[str], language: str) ->
     return [Button(topic_title(content, a, language), button_payload(a)) for a in answer_ids]
 
 
+def forget_buttons(content: Content, language: str) -> list[Button]:
+    """The buttons "Yes, delete" / "No, keep it" under the question whether to delete."""
+    return [
+        Button(ui_text(content, "confirm_forget", language), "/affirm"),
+        Button(ui_text(content, "keep_data", language), "/deny"),
+    ]
+
+
 def language_buttons() -> list[Button]:
     """One button per language, each named in its own language and script."""
     return [Button(native_name(code), language_payload(code)) for code in SUPPORTED_LANGUAGES]
@@ -118,6 +122,7 @@ def render(
     language: str,
     extra_buttons: Iterable[Button] = (),
     detail: bool = False,
+    privacy_url: str | None = None,
 ) -> Reply | None:
     """Render ``answer_id`` in ``language``.
 
@@ -128,6 +133,7 @@ def render(
         extra_buttons: buttons computed by the conversation (best guesses, languages),
             shown before the answer's own.
         detail: render the answer's "more" text instead of its main text.
+        privacy_url: add the one-line privacy notice with this link.
 
     Returns:
         The reply, or None when no language has this answer.
@@ -138,11 +144,11 @@ def render(
         logger.error("No answer '%s' in any language", answer_id)
         return None
     used = answer.language
-    values = _values(content, used)
-    body = (answer.more if detail and answer.more else answer.text).format_map(values)
+    filled = _Placeholders(placeholder_values(content, used))
+    body = (answer.more if detail and answer.more else answer.text).format_map(filled)
     parts = [body]
     if answer.help == "desk":
-        parts.append(ui_text(content, "help_desk", used).format_map(values))
+        parts.append(ui_text(content, "help_desk", used).format_map(filled))
     if answer.sources:
         links = "\n".join(answer.sources)
         line = f"{ui_text(content, 'source', used)}:\n{links}"
@@ -150,6 +156,9 @@ def render(
             line += f"\n{ui_text(content, 'reviewed', used)}: "
             line += formatting.day(answer.reviewed, used)
         parts.append(line)
+    if privacy_url:
+        notice = ui_text(content, "privacy_notice", used)
+        parts.append(notice.replace("{privacy_url}", privacy_url))
     buttons = list(extra_buttons)
     has_more = bool(answer.more) and not detail
     if has_more:

@@ -1,5 +1,6 @@
 """A real assistant for integration tests: action server + Rasa server on free local ports,
-with the model trained once per run and a fresh SQLite tracker store."""
+with the model trained once per run and a fresh database (SQLite unless a test asks for
+another)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from bot import storage
 from bot.run import commands, service_env, stop, wait_until_up
 from bot.settings import Settings, TelegramSettings, WhatsAppSettings
 
@@ -58,6 +61,12 @@ class Assistant:
             for name in self.processes
         )
 
+    def rows_about(self, sender: str) -> int:
+        """Rows the database holds about one conversation (Rasa's events)."""
+        with storage.engine(self.settings.database_url).connect() as db:
+            query = sa.select(sa.func.count()).select_from(storage.EVENTS)
+            return int(db.execute(query.where(storage.EVENTS.c.sender_id == sender)).scalar_one())
+
     def get(self, path: str) -> tuple[int, Any, dict[str, str]]:
         return self._send(urllib.request.Request(self.base + path))
 
@@ -87,14 +96,18 @@ def start(
     data_dir: Path,
     telegram: TelegramSettings | None = None,
     whatsapp: WhatsAppSettings | None = None,
+    database_url: str | None = None,
 ) -> Assistant:
+    rasa_port = free_port()
     settings = Settings(
         host="127.0.0.1",
-        rasa_port=free_port(),
+        rasa_port=rasa_port,
         actions_port=free_port(),
         auth_token=None,
         data_dir=data_dir,
         models_dir=model.parent,
+        database_url=database_url or f"sqlite:///{data_dir / 'wegwijs.db'}",
+        public_url=f"http://127.0.0.1:{rasa_port}",
         telegram=telegram,
         whatsapp=whatsapp,
     )

@@ -1,4 +1,4 @@
-"""Conversations survive a restart: the SQLite tracker store lives in the data folder."""
+"""Conversations survive a restart: the tracker store is a database (SQLite in the data folder)."""
 
 import uuid
 
@@ -13,7 +13,7 @@ def test_language_and_conversation_survive_a_restart(trained_model, tmp_path, co
         first.say(user, '/change_language{"language":"ro"}')
     finally:
         stop(first.processes)
-    assert (tmp_path / "tracker.db").exists()
+    assert (tmp_path / "wegwijs.db").exists()
 
     second = start(trained_model, tmp_path)
     try:

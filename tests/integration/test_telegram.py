@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -182,6 +183,16 @@ def test_start_greets_in_the_users_language_and_offers_the_languages(
     assert reply_answer(content, "bg", reply["text"]) == "greet"
     payloads = [row[0]["callback_data"] for row in reply["reply_markup"]["inline_keyboard"]]
     assert '/change_language{"language":"pl"}' in payloads
+    notice = reply["text"].splitlines()[-1]  # one line of privacy, with the link to the rest
+    assert notice.startswith(content.catalogs["bg"].ui["privacy_notice"].split("{")[0])
+    assert notice.endswith("/webhooks/webchat/privacy/bg")
+    status, page, _ = webhook_assistant.get(urlsplit(notice.split()[-1]).path)
+    assert status == 200 and "Български" in page
+
+    deliver(webhook_assistant, message_update(chat, "kak da si izvadya bsn", language_code="bg"))
+    assert "/privacy/" not in replies_to(fake_api, chat)[-1]["text"]  # once is enough
+    deliver(webhook_assistant, message_update(chat, "/start", language_code="bg"))
+    assert replies_to(fake_api, chat)[-1]["text"].endswith("/webhooks/webchat/privacy/bg")
 
 
 @pytest.mark.parametrize(
@@ -190,7 +201,7 @@ def test_start_greets_in_the_users_language_and_offers_the_languages(
         ("/language", "change_language"),
         ("/help", "help"),
         ("/human", "request_human"),
-        ("/forget", "fallback"),  # a stub until deleting one's data exists
+        ("/forget", "forget"),
         ("/unknown_command", "help"),
     ],
 )
@@ -199,6 +210,20 @@ def test_commands(webhook_assistant, fake_api, content, command, answer):
     assert deliver(webhook_assistant, message_update(chat, command, language_code="nl")) == 200
     [reply] = replies_to(fake_api, chat)
     assert reply_answer(content, "nl", reply["text"]) == answer
+
+
+def test_forget_deletes_the_chat_after_the_user_confirms(webhook_assistant, fake_api, content):
+    chat = new_chat()
+    deliver(webhook_assistant, message_update(chat, "gdzie dostane bsn"))
+    assert webhook_assistant.rows_about(f"tg-{chat}") > 0
+    deliver(webhook_assistant, message_update(chat, "/forget"))
+    question = replies_to(fake_api, chat)[-1]
+    assert reply_answer(content, "pl", question["text"]) == "forget"
+    buttons = [b for row in question["reply_markup"]["inline_keyboard"] for b in row]
+    assert [b["callback_data"] for b in buttons] == ["/affirm", "/deny"]
+    deliver(webhook_assistant, button_update(chat, "/affirm"))
+    assert reply_answer(content, "pl", replies_to(fake_api, chat)[-1]["text"]) == "forget_done"
+    assert webhook_assistant.rows_about(f"tg-{chat}") == 0
 
 
 def test_a_flood_gets_one_notice_and_the_rest_is_dropped(webhook_assistant, fake_api, content):

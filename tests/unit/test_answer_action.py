@@ -75,9 +75,8 @@ async def test_every_answer_in_every_language(content, intent, language):
     messages, _ = await run(make_tracker("…", intent, slots={"language": language}))
     assert len(messages) == 1
     assert first_line(content, language, intent) in messages[0]["text"]
-    titles = set(content.catalogs[language].ui["topics"].values()) | {
-        content.catalogs[language].ui["more"]
-    }
+    ui = content.catalogs[language].ui
+    titles = set(ui["topics"].values()) | {ui["more"], ui["confirm_forget"], ui["keep_data"]}
     assert all(b["title"] in titles for b in messages[0]["buttons"])
 
 
@@ -125,7 +124,11 @@ async def test_asking_for_a_language_in_words(content):
 
 async def test_change_language_without_a_language_shows_the_picker():
     messages, events = await run(
-        make_tracker("change language", "change_language", slots={"language": "ro"})
+        make_tracker(
+            "change language",
+            "change_language",
+            slots={"language": "ro", "privacy_noticed": True},
+        )
     )
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert titles[:5] == ["Polski", "Română", "Български", "Nederlands", "English"]
@@ -199,3 +202,64 @@ async def test_a_first_greeting_offers_the_languages(content):
 async def test_a_later_greeting_does_not_offer_the_languages():
     messages, _ = await run(make_tracker("hej", "greet", slots={"language": "pl"}))
     assert not any("change_language" in b["payload"] for b in messages[0]["buttons"])
+
+
+def notice_start(content: Any, language: str) -> str:
+    return content.catalogs[language].ui["privacy_notice"].split("{")[0]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_first_reply_ends_with_the_privacy_notice_and_its_link(content, language):
+    messages, events = await run(make_tracker("bsn?", "bsn", slots={"language": language}))
+    last_line = messages[0]["text"].splitlines()[-1]
+    assert last_line.startswith(notice_start(content, language))
+    assert last_line.endswith(f"/webhooks/webchat/privacy/{language}")
+    assert SlotSet("privacy_noticed", True) in events
+
+
+async def test_the_privacy_notice_is_shown_once_per_conversation(content):
+    slots = {"language": "pl", "privacy_noticed": True}
+    messages, events = await run(make_tracker("bsn?", "bsn", slots=slots))
+    assert notice_start(content, "pl") not in messages[0]["text"]
+    assert not any(e.get("name") == "privacy_noticed" for e in events)
+
+
+async def test_telegram_start_welcomes_with_languages_and_the_notice_again(content):
+    slots = {"language": "ro", "privacy_noticed": True}
+    messages, _ = await run(
+        make_tracker("/greet", "greet", slots=slots, metadata={"command": "start"})
+    )
+    assert first_line(content, "ro", "greet") in messages[0]["text"]
+    assert notice_start(content, "ro") in messages[0]["text"]
+    assert any("change_language" in b["payload"] for b in messages[0]["buttons"])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_delete_my_data_asks_before_deleting(content, language):
+    slots = {"language": language, "privacy_noticed": True}
+    messages, events = await run(make_tracker("delete", "forget", slots=slots))
+    assert first_line(content, language, "forget") in messages[0]["text"]
+    ui = content.catalogs[language].ui
+    assert messages[0]["buttons"] == [
+        {"title": ui["confirm_forget"], "payload": "/affirm"},
+        {"title": ui["keep_data"], "payload": "/deny"},
+    ]
+    assert not any(e.get("name") == "erase_conversation" for e in events)
+
+
+@pytest.mark.parametrize(
+    ("before", "intent", "language", "answer", "erased"),
+    [
+        ("forget", "affirm", "pl", "forget_done", True),  # yes to "delete my data?"
+        ("forget", "deny", "ro", "forget_kept", False),  # no
+        ("greet", "affirm", "en", "affirm", False),  # yes to anything else
+    ],
+)
+async def test_only_yes_right_after_the_question_deletes(
+    content, before, intent, language, answer, erased
+):
+    history = [user_event("…", before), {"event": "bot", "text": "?"}]
+    slots = {"language": language, "privacy_noticed": True}
+    messages, events = await run(make_tracker("…", intent, slots=slots, history=history))
+    assert first_line(content, language, answer) in messages[0]["text"]
+    assert (SlotSet("erase_conversation", True) in events) is erased

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot import storage
 from bot.channels.whatsapp import (
     MalformedWebhook,
     ServiceWindow,
@@ -127,9 +128,9 @@ def test_more_buttons_or_long_titles_become_a_list_within_whatsapps_limits():
     assert len(message["action"]["button"]) <= 20
 
 
-def test_the_window_is_open_for_24_hours_after_the_users_last_message(tmp_path):
+def test_the_window_is_open_for_24_hours_after_the_users_last_message(database_url):
     now = [1_000_000.0]
-    window = ServiceWindow(tmp_path / "w.db", clock=lambda: now[0])
+    window = ServiceWindow(storage.engine(database_url), clock=lambda: now[0])
     assert not window.is_open("wa-1")  # never wrote
     window.user_wrote("wa-1", now[0])
     now[0] += 23 * 3600
@@ -138,7 +139,7 @@ def test_the_window_is_open_for_24_hours_after_the_users_last_message(tmp_path):
     assert not window.is_open("wa-1")
     window.user_wrote("wa-1", now[0] - 30 * 3600)  # a late redelivery does not move it back
     assert not window.is_open("wa-1")
-    assert not ServiceWindow(tmp_path / "w.db", clock=lambda: now[0]).is_open("wa-1")
+    assert not ServiceWindow(storage.engine(database_url), clock=lambda: now[0]).is_open("wa-1")
 
 
 def test_whatsapp_is_off_without_settings_and_refuses_half_of_them():

@@ -18,9 +18,9 @@
 
   // Text is inserted as text (never HTML); links become <a> elements built by hand.
   function appendText(parent, text) {
-    const parts = text.split(/(https:\/\/[^\s]+)/g);
+    const parts = text.split(/(https?:\/\/[^\s]+)/g);
     for (const part of parts) {
-      if (/^https:\/\/[^\s]+$/.test(part)) {
+      if (/^https?:\/\/[^\s]+$/.test(part)) {
         const a = document.createElement("a");
         a.href = part; a.textContent = part; a.target = "_blank"; a.rel = "noopener noreferrer";
         parent.appendChild(a);

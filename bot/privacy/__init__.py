@@ -1,0 +1,1 @@
+"""Personal data: deleting a conversation on request, and deleting old ones (retention)."""

@@ -1,0 +1,113 @@
+"""Delete what is stored about conversations: on the user's request, and after the retention time.
+
+Every table that holds personal data is listed in ``CONVERSATION_TABLES`` with the column that
+names the conversation; a table not created yet (e.g. WhatsApp never used) is skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from bot.storage import EVENTS, has_table
+
+logger = logging.getLogger(__name__)
+
+# The slot the answer action sets when the user confirmed "delete my data".
+ERASE_SLOT = "erase_conversation"
+SECONDS_PER_DAY = 86_400
+BATCH = 500
+# table → the column with the conversation's id (a Telegram chat, a phone number, a web id).
+CONVERSATION_TABLES = {
+    "events": "sender_id",  # Rasa's tracker store: every message and reply
+    "whatsapp_last_inbound": "conversation_id",  # the 24-hour window
+}
+
+
+def _table(name: str) -> sa.sql.TableClause:
+    return sa.table(name, sa.column(CONVERSATION_TABLES[name]))
+
+
+def _batches(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
+def _delete(db: sa.engine.Connection, conversation_ids: Iterable[str]) -> int:
+    ids = list(conversation_ids)
+    deleted = 0
+    for name, column in CONVERSATION_TABLES.items():
+        if not ids or not has_table(db, name):
+            continue
+        table = _table(name)
+        for batch in _batches(ids):
+            deleted += db.execute(sa.delete(table).where(table.c[column].in_(batch))).rowcount
+    return deleted
+
+
+def erase_conversation(engine: sa.engine.Engine, conversation_id: str) -> int:
+    """Delete everything stored about one conversation, in one transaction; rows deleted."""
+    with engine.begin() as db:
+        return _delete(db, [conversation_id])
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What a purge deleted."""
+
+    conversations: int
+    rows: int
+
+
+def purge(engine: sa.engine.Engine, now: float, keep_days: float) -> Purged:
+    """Delete conversations whose last event is older than ``keep_days`` before ``now``.
+
+    Args:
+        engine: the database.
+        now: the current time (seconds since the epoch; tests pass a fake clock's).
+        keep_days: how long a conversation is kept after its last message.
+
+    """
+    cutoff = now - keep_days * SECONDS_PER_DAY
+    with engine.begin() as db:
+        stale: list[str] = []
+        if has_table(db, "events"):
+            last = sa.func.max(EVENTS.c.timestamp)
+            query = sa.select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(last < cutoff)
+            stale = [row[0] for row in db.execute(query)]
+        rows = _delete(db, stale)
+        if has_table(db, "whatsapp_last_inbound"):  # a window whose conversation is gone
+            window = sa.table("whatsapp_last_inbound", sa.column("at"))
+            rows += db.execute(sa.delete(window).where(window.c.at < cutoff)).rowcount
+    logger.info("Purge: %d conversations older than %g days deleted", len(stale), keep_days)
+    return Purged(conversations=len(stale), rows=rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bot purge``: delete conversations older than the retention time."""
+    import argparse
+    import time
+
+    from bot import storage
+    from bot.settings import Settings, SettingsError
+
+    parser = argparse.ArgumentParser(
+        prog="python -m bot purge",
+        description="Delete conversations without a message for longer than the retention time "
+        "(WEGWIJS_KEEP_CONVERSATIONS_DAYS, default 30).",
+    )
+    parser.add_argument("--days", type=float, help="keep this many days instead")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        logger.error("%s", error)
+        return 2
+    days = args.days if args.days is not None else settings.keep_days
+    if days <= 0:
+        parser.error("--days must be more than 0")
+    purge(storage.engine(settings.database_url), time.time(), days)
+    return 0

@@ -1,0 +1,65 @@
+"""Rasa's SQL tracker store on our database, which deletes a conversation when its user asks.
+
+Set in ``endpoints.yml`` as the ``tracker_store``'s ``type``. It reads the database URL from
+the settings (``WEGWIJS_DATABASE_URL``, default SQLite in the data folder), so no password is
+ever written into a Rasa file.
+
+What it needs from the domain: the slot ``erase_conversation`` (bool, custom mapping), which
+the answer action sets when the user has confirmed "delete my data". The reply saying so is
+sent before the tracker is saved; instead of saving, this store then deletes every row of the
+conversation (``bot.privacy.erasure``), so nothing of it is left — not even its id.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.channels.common import pseudonym
+from bot.privacy.erasure import ERASE_SLOT, erase_conversation
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def erase_requested(tracker: DialogueStateTracker) -> bool:
+    """True when the conversation's latest turn asked for it to be deleted."""
+    return any(
+        isinstance(event, SlotSet) and event.key == ERASE_SLOT and event.value is True
+        for event in tracker.events
+    )
+
+
+class ErasableTrackerStore(SQLTrackerStore):
+    """SQL tracker store on ``WEGWIJS_DATABASE_URL`` that erases conversations on request."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        event_broker: EventBroker | None = None,
+        **kwargs: Any,
+    ) -> None:
+        url = Settings.from_env().database_url
+        kwargs.pop("host", None)  # the URL comes from the settings, never from endpoints.yml
+        super().__init__(
+            domain=domain,
+            dialect=url.split(":", 1)[0].split("+", 1)[0],
+            host=url,
+            event_broker=event_broker,
+            **kwargs,
+        )
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the turn's new events, or delete the conversation when its user asked."""
+        if erase_requested(tracker):
+            rows = erase_conversation(self.engine, tracker.sender_id)
+            conversation = pseudonym(tracker.sender_id)
+            logger.info("Conversation %s deleted on request (%d rows)", conversation, rows)
+            return
+        await super().save(tracker)
