@@ -1,6 +1,7 @@
 """The one generic answer action: every reply text comes from ``locales/``.
 
-What it needs from the domain: the slots ``language`` and ``last_answer`` (text),
+What it needs from the domain: the slots ``language``, ``last_answer`` and
+``handoff_reason`` (text),
 ``privacy_noticed`` and ``erase_conversation`` (bool), all with custom mappings and not
 influencing the conversation, and the entity ``language``.
 """
@@ -14,11 +15,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.content.model import Content
 from bot.content.render import Button, forget_buttons, language_buttons, render, topic_buttons
-from bot.i18n.languages import Detection, choose_language
+from bot.i18n.languages import Detection, LanguageChoice, choose_language
 from bot.privacy.erasure import ERASE_SLOT
-from bot.turns import plan_turn
-from bot.wiring import content_store, settings
+from bot.turns import Plan, plan_turn
+from bot.wiring import content_store, settings, signals
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,16 @@ def _previous_user_intent(tracker: Tracker) -> str | None:
         intent = (event.get("parse_data") or {}).get("intent") or {}
         return intent.get("name")
     return None
+
+
+def _situation(text: str) -> str | None:
+    """Danger, an urgent situation or nothing in what the user typed (not in button payloads)."""
+    if not text or text.startswith("/"):
+        return None
+    assessment = signals().assess(text)
+    if assessment.danger:
+        return "danger"
+    return "urgent" if assessment.urgent else None
 
 
 class ActionAnswer(Action):
@@ -71,6 +83,7 @@ class ActionAnswer(Action):
             first_contact=tracker.get_slot("language") is None,
             privacy_noticed=bool(tracker.get_slot("privacy_noticed")),
             start=metadata.get("command") == "start",
+            situation=_situation(text),
         )
         choice = choose_language(
             current=tracker.get_slot("language"),
@@ -78,39 +91,54 @@ class ActionAnswer(Action):
             hint=metadata.get("language_hint"),
             explicit=plan.explicit_language,
         )
-        extra: list[Button] = []
-        if plan.languages:
-            extra += language_buttons()
-        if plan.confirm_forget:
-            extra += forget_buttons(content, choice.code)
-        extra += topic_buttons(content, plan.guesses, choice.code)
-        if plan.offer_human:
-            extra += topic_buttons(content, ["request_human"], choice.code)
         reply = render(
             content,
             plan.answer_id,
             choice.code,
-            extra,
+            _extra_buttons(content, plan, choice.code),
             detail=plan.detail,
             privacy_url=settings().privacy_url(choice.code) if plan.privacy_notice else None,
         )
-        events: list[EventType] = []
-        if plan.erase:  # the tracker store deletes the conversation instead of saving it
-            events.append(SlotSet(ERASE_SLOT, True))
-        elif plan.privacy_notice:
-            events.append(SlotSet("privacy_noticed", True))
-        if choice.remember and choice.code != tracker.get_slot("language"):
-            events.append(SlotSet("language", choice.code))
+        events = _events(plan, choice, tracker)
         if reply is None:
             return events
         logger.info(
             "answer=%s language=%s reason=%s", reply.answer_id, reply.language, choice.reason
         )
-        dispatcher.utter_message(
-            text=reply.text,
-            buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
-            language=reply.language,  # for channels that label their own controls (WhatsApp)
-        )
+        follow_up = render(content, plan.follow_up, choice.code) if plan.follow_up else None
+        for sent in filter(None, (reply, follow_up)):
+            dispatcher.utter_message(
+                text=sent.text,
+                buttons=[{"title": b.title, "payload": b.payload} for b in sent.buttons],
+                language=sent.language,  # for channels that label their own controls (WhatsApp)
+            )
         if plan.remember_topic:
             events.append(SlotSet("last_answer", plan.answer_id))
         return events
+
+
+def _extra_buttons(content: Content, plan: Plan, language: str) -> list[Button]:
+    """The buttons the turn adds before the answer's own."""
+    extra: list[Button] = []
+    if plan.languages:
+        extra += language_buttons()
+    if plan.confirm_forget:
+        extra += forget_buttons(content, language)
+    extra += topic_buttons(content, plan.guesses, language)
+    if plan.offer_human:
+        extra += topic_buttons(content, ["request_human"], language)
+    return extra
+
+
+def _events(plan: Plan, choice: LanguageChoice, tracker: Tracker) -> list[EventType]:
+    """The slots the turn sets (besides "last answer")."""
+    events: list[EventType] = []
+    if plan.handoff_reason != tracker.get_slot("handoff_reason"):
+        events.append(SlotSet("handoff_reason", plan.handoff_reason))
+    if plan.erase:  # the tracker store deletes the conversation instead of saving it
+        events.append(SlotSet(ERASE_SLOT, True))
+    elif plan.privacy_notice:
+        events.append(SlotSet("privacy_noticed", True))
+    if choice.remember and choice.code != tracker.get_slot("language"):
+        events.append(SlotSet("language", choice.code))
+    return events

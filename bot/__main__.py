@@ -12,7 +12,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Wegwijs commands")
     parser.add_argument(
         "command",
-        choices=["run", "train", "content-check", "bench-nlu", "conversation-test", "purge"],
+        choices=[
+            "run",
+            "train",
+            "content-check",
+            "bench-nlu",
+            "conversation-test",
+            "purge",
+            "staff",
+        ],
     )
     args, rest = parser.parse_known_args(argv)
     logging.basicConfig(
@@ -28,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
 
         ensure_model(Settings.from_env().models_dir)
         return 0
+    if args.command == "staff":
+        from bot.helpdesk.staff import main as staff
+
+        return staff(rest)
     if args.command == "purge":
         from bot.privacy.erasure import main as purge
 

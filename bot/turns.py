@@ -46,6 +46,9 @@ class Plan:
         confirm_forget: add the "yes, delete" / "no, keep it" buttons.
         erase: the user confirmed "delete my data": delete the conversation after the reply.
         privacy_notice: add the short privacy notice (first reply of a conversation, /start).
+        handoff_reason: why a person is offered ("danger", "urgent", "fallback"), kept for
+            the case if the user takes the offer.
+        follow_up: a second answer sent after the first (the offer of a person).
 
     """
 
@@ -59,6 +62,8 @@ class Plan:
     confirm_forget: bool = False
     erase: bool = False
     privacy_notice: bool = False
+    handoff_reason: str | None = None
+    follow_up: str | None = None
 
 
 def requested_language(entities: Sequence[dict[str, object]], text: str) -> str | None:
@@ -93,6 +98,7 @@ def plan_turn(
     first_contact: bool = False,
     privacy_noticed: bool = True,
     start: bool = False,
+    situation: str | None = None,
 ) -> Plan:
     """Decide the answer of one turn.
 
@@ -109,13 +115,22 @@ def plan_turn(
         privacy_noticed: the privacy notice has been shown in this conversation.
         start: the user opened the conversation explicitly (Telegram's /start): welcome,
             languages and privacy notice again.
+        situation: what the message shows (``bot.helpdesk.signals``): "danger" → emergency
+            information first, "urgent" → the offer of a person; None for ordinary messages.
 
     """
+    if situation == "danger":  # first, whatever the conversation was doing; then a person
+        return Plan("emergency", remember_topic=False, handoff_reason="danger")
     plan = (
         _forget_plan(intent, previous_intent)
         or _control_plan(intent, text, entities, last_answer, answers_with_more)
         or _answer_plan(intent, ranking, previous_intent, known_answers, first_contact or start)
     )
+    if situation == "urgent":  # the topic's answer, then the offer of a person
+        if plan.remember_topic:
+            plan = replace(plan, follow_up="urgent_help", handoff_reason="urgent")
+        else:
+            plan = Plan("urgent_help", remember_topic=False, handoff_reason="urgent")
     if plan.erase:
         return plan
     return replace(plan, privacy_notice=start or not privacy_noticed)
@@ -162,7 +177,7 @@ def _answer_plan(
     """A topic or small-talk answer; "not understood" (twice → the desk)."""
     if intent == FALLBACK_INTENT or intent is None or intent not in known_answers:
         if previous_intent == FALLBACK_INTENT:
-            return Plan("fallback_desk", remember_topic=False)
+            return Plan("fallback_desk", remember_topic=False, handoff_reason="fallback")
         return Plan(
             "fallback",
             guesses=best_guesses(ranking, known_answers),

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import yaml
 
+from bot import storage
 from bot.content.store import ContentStore
+from bot.helpdesk.signals import Signals, load_signals
+from bot.helpdesk.staff import StaffStore
+from bot.helpdesk.store import CaseStore
 from bot.settings import PROJECT_ROOT, Settings
 
-_lock = threading.Lock()
-_content_store: ContentStore | None = None
-_settings: Settings | None = None
+T = TypeVar("T")
+_lock = threading.RLock()  # re-entrant: making one adapter may need another (settings)
+_made: dict[str, Any] = {}
 
 
 def domain_intents(project_root: Path = PROJECT_ROOT) -> set[str]:
@@ -28,25 +35,47 @@ def domain_intents(project_root: Path = PROJECT_ROOT) -> set[str]:
 
 
 def answer_ids_required(project_root: Path = PROJECT_ROOT) -> set[str]:
-    """Every intent needs an answer, except those handled without one."""
-    return domain_intents(project_root) - {"show_more"}
+    """Every intent needs an answer, except those handled without one.
+
+    "More" shows the previous answer's detail; asking for a person starts the handoff form.
+    """
+    return domain_intents(project_root) - {"show_more", "request_human"}
+
+
+def _once(key: str, make: Callable[[], T]) -> T:
+    """The process's one ``key`` adapter, made by ``make`` on first use."""
+    if key not in _made:
+        with _lock:
+            if key not in _made:
+                _made[key] = make()
+    return cast(T, _made[key])
 
 
 def content_store() -> ContentStore:
-    """The process's content store, created on first use."""
-    global _content_store
-    if _content_store is None:
-        with _lock:
-            if _content_store is None:
-                _content_store = ContentStore(PROJECT_ROOT, answer_ids_required())
-    return _content_store
+    """The process's content store (``locales/``, reloaded when files change)."""
+    return _once("content", lambda: ContentStore(PROJECT_ROOT, answer_ids_required()))
 
 
 def settings() -> Settings:
-    """The process's settings, read from the environment on first use."""
-    global _settings
-    if _settings is None:
-        with _lock:
-            if _settings is None:
-                _settings = Settings.from_env()
-    return _settings
+    """The process's settings, read from the environment."""
+    return _once("settings", Settings.from_env)
+
+
+def case_store() -> CaseStore:
+    """The desk's cases, in the settings' database."""
+    return _once("cases", lambda: CaseStore(storage.engine(settings().database_url)))
+
+
+def staff_store() -> StaffStore:
+    """The desk's staff accounts, in the settings' database."""
+    return _once("staff", lambda: StaffStore(storage.engine(settings().database_url)))
+
+
+def signals() -> Signals:
+    """The phrases that show danger or an urgent situation, compiled once."""
+    return _once("signals", load_signals)
+
+
+def now() -> dt.datetime:
+    """The current time (UTC); tests replace it to put the desk in or out of its hours."""
+    return dt.datetime.now(dt.timezone.utc)

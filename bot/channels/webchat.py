@@ -11,6 +11,7 @@ but it validates its input and never logs message texts.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,7 @@ from sanic.response import HTTPResponse
 
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.settings import PROJECT_ROOT
+from bot.wiring import case_store
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +92,7 @@ class WebChatInput(InputChannel):
         web.add_route(_page, "//", methods=["GET"], name="page_with_slash")
         web.add_route(_health, "/health", methods=["GET"])
         web.add_route(_privacy, "/privacy/<language:str>", methods=["GET"])
+        web.add_route(_updates, "/updates", methods=["GET"])
         web.add_route(_asset, "/<asset:str>", methods=["GET"])
         web.add_route(receive, "/webhook", methods=["POST"])
         return web
@@ -150,6 +153,16 @@ async def _privacy(request: Request, language: str) -> HTTPResponse:
         f'<body><main class="page">{body}</main></body></html>'
     )
     return response.html(html, headers=_SECURITY_HEADERS)
+
+
+async def _updates(request: Request) -> HTTPResponse:
+    """Messages from the desk's staff to this conversation after ``after`` (the page polls)."""
+    sender = request.args.get("sender", "")
+    after = request.args.get("after", "0")
+    if not _SENDER.match(sender) or not after.isdigit():
+        return _error(400, "invalid_request", "'sender' and a numeric 'after' are required.")
+    messages = await asyncio.to_thread(case_store().messages_for, sender, int(after))
+    return response.json({"messages": [{"id": m["id"], "text": m["text"]} for m in messages]})
 
 
 async def _health(request: Request) -> HTTPResponse:

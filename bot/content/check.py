@@ -10,7 +10,13 @@ import argparse
 import datetime as dt
 import sys
 
-from bot.content.loader import MAX_BODY, MAX_MESSAGE, LoadResult, load_content
+from bot.content.loader import (
+    MAX_BODY,
+    MAX_MESSAGE,
+    RUNTIME_PLACEHOLDERS,
+    LoadResult,
+    load_content,
+)
 from bot.content.model import Content
 from bot.content.render import render
 from bot.content.yamlfile import Problem
@@ -43,7 +49,9 @@ def rendered_problems(content: Content) -> list[Problem]:
     for language, catalog in content.catalogs.items():
         for answer in catalog.answers.values():
             for detail in (False, True) if answer.more else (False,):
-                reply = render(content, answer.id, language, detail=detail)
+                reply = render(
+                    content, answer.id, language, detail=detail, values=RUNTIME_PLACEHOLDERS
+                )
                 if reply is None:
                     continue
                 limit = MAX_BODY if reply.buttons else MAX_MESSAGE

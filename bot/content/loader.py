@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 from bot.content import yamlfile
 from bot.content.model import Amount, Answer, Catalog, Content, Desk, DeskPoint
 from bot.content.yamlfile import LoadedYaml, Problem
+from bot.helpdesk.hours import OpeningHours, parse_hours
 from bot.i18n import formatting
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 
@@ -34,22 +35,59 @@ STALE_AFTER = dt.timedelta(days=183)
 
 ANSWER_FIELDS = {"text", "more", "buttons", "sources", "reviewed", "help"}
 HELP_KINDS = {"desk"}
-UI_REQUIRED = {
-    "topics",
+DESK_PLACEHOLDERS = {"desk_name", "desk_url", "desk_points"}
+# Filled in by the conversation (the handoff), with the longest values they can take, so that
+# the length checks hold: the place in the queue, the usual waiting time, when the desk opens.
+RUNTIME_PLACEHOLDERS = {
+    "place": "123",
+    "wait": "1 hour 30 minutes",
+    "opens": "Wednesday 30 September 2026, 09:00",
+}
+# Buttons that start something instead of opening an answer: "Talk to a person" starts the
+# handoff form (its title is under ui.topics like a topic's).
+ACTION_BUTTONS = {"request_human"}
+# Interface texts that are button titles.
+BUTTON_KEYS = (
     "more",
     "options",
+    "confirm_forget",
+    "keep_data",
+    "consent_yes",
+    "consent_no",
+    "contact_chat",
+    "contact_phone",
+)
+UI_REQUIRED = {
+    "topics",
     "source",
     "reviewed",
     "help_desk",
     "choose_language",
     "slow_down",
     "privacy_notice",
-    "confirm_forget",
-    "keep_data",
+    *BUTTON_KEYS,
 }
-DESK_PLACEHOLDERS = {"desk_name", "desk_url", "desk_points"}
 # Answers the assistant needs besides one per intent.
-SYSTEM_ANSWERS = {"fallback", "fallback_desk", "language_set", "forget_done", "forget_kept"}
+SYSTEM_ANSWERS = {
+    "fallback",
+    "fallback_desk",
+    "language_set",
+    "forget_done",
+    "forget_kept",
+    # handing the conversation to a person (bot/helpdesk/handoff.py, actions/handoff.py)
+    "handoff_consent",
+    "handoff_refused",
+    "handoff_description",
+    "handoff_contact",
+    "handoff_phone",
+    "handoff_phone_invalid",
+    "case_opened",
+    "case_opened_closed",
+    "case_closed",
+    # danger and urgent situations (bot/helpdesk/signals.py)
+    "emergency",
+    "urgent_help",
+}
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _LINK_IN_TEXT = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -132,7 +170,7 @@ def load_content(
         answers: dict[str, Answer] = {}
         ui: dict[str, Any] = {}
         broken[language] = set()
-        values = {**_amount_values(amounts, language), **desk_values}
+        values = {**_amount_values(amounts, language), **desk_values, **RUNTIME_PLACEHOLDERS}
         for path in files:
             loaded = yamlfile.load(path, _rel(project_root, path))
             problems.extend(loaded.problems)
@@ -409,7 +447,7 @@ def _ui_value_problems(catalog: Catalog, line_of: Callable[..., int]) -> list[tu
         f"the title of '{topic}'": (title, line_of("topics", topic))
         for topic, title in topics.items()
     }
-    for key in ("more", "options", "confirm_forget", "keep_data"):
+    for key in BUTTON_KEYS:
         if key in catalog.ui:
             titles[f"'{key}' (a button title)"] = (catalog.ui[key], line_of(key))
     for what, (title, line) in titles.items():
@@ -492,7 +530,7 @@ def _check_across_languages(
         topics = catalog.ui.get("topics", {}) if isinstance(catalog.ui.get("topics"), dict) else {}
         for answer in catalog.answers.values():
             for button in answer.buttons:
-                if button not in all_ids:
+                if button not in all_ids and button not in ACTION_BUTTONS:
                     problems.append(
                         Problem(answer.file, answer.line, f"button '{button}' is not an answer id")
                     )
@@ -652,4 +690,30 @@ def _load_desk(root: Path, path: Path, problems: list[Problem]) -> Desk | None:
                 str(point["email"]) if point.get("email") else None,
             )
         )
-    return Desk(str(name), str(url), tuple(points)) if ok else None
+    handoff = _desk_handoff(loaded, data, problems)
+    if not ok or handoff is None:
+        return None
+    languages, hours, wait = handoff
+    return Desk(str(name), str(url), tuple(points), languages, hours, wait)
+
+
+def _desk_handoff(
+    loaded: LoadedYaml, data: dict[str, Any], problems: list[Problem]
+) -> tuple[tuple[str, ...], OpeningHours, int] | None:
+    """The desk's languages, opening hours and usual waiting time; None when unusable."""
+    hours, hour_problems = parse_hours(data.get("hours", {}), data.get("closed", []))
+    for where, message in hour_problems:
+        problems.append(loaded.problem(where, message))
+    languages = data.get("languages") or []
+    if not isinstance(languages, list) or not set(map(str, languages)) <= set(SUPPORTED_LANGUAGES):
+        codes = ", ".join(SUPPORTED_LANGUAGES)
+        problems.append(loaded.problem(("languages",), f"'languages' lists codes of: {codes}"))
+        languages = []
+    wait = data.get("first_response_minutes", 60)
+    if not isinstance(wait, int) or isinstance(wait, bool) or wait <= 0:
+        message = "'first_response_minutes' must be a whole number of minutes above 0"
+        problems.append(loaded.problem(("first_response_minutes",), message))
+        return None
+    if hour_problems:
+        return None
+    return tuple(map(str, languages)), hours, wait

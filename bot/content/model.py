@@ -8,6 +8,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from bot.helpdesk.hours import OpeningHours
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -58,11 +60,24 @@ class DeskPoint:
 
 @dataclass(frozen=True)
 class Desk:
-    """The information desk that users are referred to (``desk.yml``)."""
+    """The information desk that users are referred to and conversations handed to.
+
+    Attributes:
+        name: its name.
+        url: its official page (shown instead of contact details facts.md does not confirm).
+        points: where it receives people.
+        languages: languages its staff write (ISO 639-1).
+        hours: when it answers handed-over conversations.
+        first_response_minutes: how long people usually wait for a first reply while open.
+
+    """
 
     name: str
     url: str
     points: tuple[DeskPoint, ...] = ()
+    languages: tuple[str, ...] = ()
+    hours: OpeningHours = field(default_factory=OpeningHours)
+    first_response_minutes: int = 60
 
 
 @dataclass(frozen=True)

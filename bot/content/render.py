@@ -9,7 +9,7 @@ never a crash.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from babel import Locale
@@ -123,6 +123,7 @@ def render(
     extra_buttons: Iterable[Button] = (),
     detail: bool = False,
     privacy_url: str | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> Reply | None:
     """Render ``answer_id`` in ``language``.
 
@@ -134,6 +135,7 @@ def render(
             shown before the answer's own.
         detail: render the answer's "more" text instead of its main text.
         privacy_url: add the one-line privacy notice with this link.
+        values: placeholders the conversation fills in (the place in the desk's queue…).
 
     Returns:
         The reply, or None when no language has this answer.
@@ -144,7 +146,7 @@ def render(
         logger.error("No answer '%s' in any language", answer_id)
         return None
     used = answer.language
-    filled = _Placeholders(placeholder_values(content, used))
+    filled = _Placeholders({**placeholder_values(content, used), **(values or {})})
     body = (answer.more if detail and answer.more else answer.text).format_map(filled)
     parts = [body]
     if answer.help == "desk":

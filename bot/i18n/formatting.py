@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 
 
@@ -35,3 +35,11 @@ def _whole_pattern(language: str) -> str:
 def day(value: dt.date, language: str) -> str:
     """A date in the reader's language, e.g. "29 lis 2026" or "Nov 29, 2026"."""
     return str(format_date(value, format="medium", locale=language))
+
+
+def moment(value: dt.datetime, language: str, zone: str = "Europe/Amsterdam") -> str:
+    """A day and time in the reader's language and the desk's time zone.
+
+    E.g. "poniedziałek, 30 listopada, 09:00" or "Monday, November 30, 09:00".
+    """
+    return str(format_datetime(value, "EEEE, d MMMM, HH:mm", tzinfo=zone, locale=language))

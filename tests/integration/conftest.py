@@ -70,6 +70,9 @@ class Assistant:
     def get(self, path: str) -> tuple[int, Any, dict[str, str]]:
         return self._send(urllib.request.Request(self.base + path))
 
+    def get_with(self, path: str, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        return self._send(urllib.request.Request(self.base + path, headers=headers))
+
     @staticmethod
     def _send(request: urllib.request.Request) -> tuple[int, Any, dict[str, str]]:
         try:

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot import storage
+from bot.helpdesk.staff import StaffStore
 from bot.run import stop
 from bot.settings import TelegramSettings
 from tests.fakes.telegram_api import FakeTelegramApi, button_update, message_update
@@ -200,7 +202,7 @@ def test_start_greets_in_the_users_language_and_offers_the_languages(
     [
         ("/language", "change_language"),
         ("/help", "help"),
-        ("/human", "request_human"),
+        ("/human", "handoff_consent"),
         ("/forget", "forget"),
         ("/unknown_command", "help"),
     ],
@@ -226,6 +228,32 @@ def test_forget_deletes_the_chat_after_the_user_confirms(webhook_assistant, fake
     assert webhook_assistant.rows_about(f"tg-{chat}") == 0
 
 
+def test_a_staff_reply_reaches_the_user_on_telegram(webhook_assistant, fake_api, content):
+    chat = new_chat()
+    deliver(webhook_assistant, message_update(chat, "/human"))
+    deliver(webhook_assistant, button_update(chat, "/affirm"))  # "Yes, pass it on"
+    deliver(webhook_assistant, message_update(chat, "Agencja nie płaci od miesiąca"))
+    deliver(webhook_assistant, button_update(chat, "chat"))  # "Here in this chat"
+    opened = replies_to(fake_api, chat)[-1]["text"]
+    assert reply_answer(content, "pl", opened) in {"case_opened", "case_opened_closed"}
+    token = StaffStore(storage.engine(webhook_assistant.settings.database_url)).add(f"staff{chat}")
+    auth = {"Authorization": f"Bearer {token}"}
+    _, queue, _ = webhook_assistant.get_with("/webhooks/desk/api/cases", auth)
+    [case] = [c for c in queue["cases"] if c["conversation_id"] == f"tg-{chat}"]
+    assert case["channel"] == "telegram"
+    path = f"/webhooks/desk/api/cases/{case['id']}"
+    status, sent, _ = webhook_assistant.post(
+        f"{path}/messages", {"text": "Tu Anna, dzwonię jutro."}, auth
+    )
+    assert (status, sent["delivery"]) == (201, "sent")
+    assert replies_to(fake_api, chat)[-1]["text"] == "Tu Anna, dzwonię jutro."
+    fake_api.answer_400("sendMessage")  # Telegram refuses the next one: shown as failed
+    status, failed, _ = webhook_assistant.post(f"{path}/messages", {"text": "Halo?"}, auth)
+    assert (status, failed["delivery"]) == (502, "failed")
+    webhook_assistant.post(f"{path}/close", {"outcome": "answered"}, auth)
+    assert reply_answer(content, "pl", replies_to(fake_api, chat)[-1]["text"]) == "case_closed"
+
+
 def test_a_flood_gets_one_notice_and_the_rest_is_dropped(webhook_assistant, fake_api, content):
     chat = new_chat()
     for _ in range(FLOOD_LIMIT + 3):
@@ -249,7 +277,7 @@ def test_neither_message_texts_nor_telegram_ids_are_logged(webhook_assistant, fa
     text = "nie dostalem wyplaty od agencji Zielonka od 5 tygodni"
     assert deliver(webhook_assistant, message_update(chat, text)) == 200
     assert deliver(webhook_assistant, button_update(chat, "/show_more")) == 200
-    assert len(replies_to(fake_api, chat)) == 2
+    assert len(replies_to(fake_api, chat)) == 3  # unpaid for weeks: the answer, the offer, more
     logs = webhook_assistant.logs()
     assert "answer=wage_problem" in logs  # the servers do log (so the check can fail)
     assert str(chat) not in logs

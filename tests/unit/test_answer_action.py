@@ -263,3 +263,30 @@ async def test_only_yes_right_after_the_question_deletes(
     messages, events = await run(make_tracker("…", intent, slots=slots, history=history))
     assert first_line(content, language, answer) in messages[0]["text"]
     assert (SlotSet("erase_conversation", True) in events) is erased
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "language", "answers"),
+    [
+        # danger first, whatever the message was understood as
+        ("on mnie bije i grozi ze mnie zabije", "report_abuse", "pl", ["emergency"]),
+        ("vreau sa ma sinucid", "nlu_fallback", "ro", ["emergency"]),
+        # an urgent situation: the topic's answer, then the offer of a person
+        ("agencja zabrala mi paszport", "report_abuse", "pl", ["report_abuse", "urgent_help"]),
+        ("нямам къде да спя тази нощ", "nlu_fallback", "bg", ["urgent_help"]),
+        # an ordinary question
+        ("ile wynosi eigen risico", "health_insurance", "pl", ["health_insurance"]),
+    ],
+)
+async def test_danger_and_urgent_situations_come_with_the_offer_of_a_person(
+    content, text, intent, language, answers
+):
+    slots = {"language": language, "privacy_noticed": True}
+    messages, events = await run(make_tracker(text, intent, slots=slots))
+    assert len(messages) == len(answers)
+    for message, answer in zip(messages, answers, strict=True):
+        assert first_line(content, language, answer) in message["text"]
+    offered = messages[-1]["buttons"][-1]["payload"] == "/request_human"
+    assert offered is (answers[-1] in {"emergency", "urgent_help"})
+    reason = {"emergency": "danger", "urgent_help": "urgent"}.get(answers[-1])
+    assert (SlotSet("handoff_reason", reason) in events) is (reason is not None)

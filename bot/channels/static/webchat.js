@@ -64,7 +64,8 @@
       });
       const body = await reply.json();
       if (!reply.ok) { add("bot error", body.message || "Something went wrong."); return; }
-      if (!body.length) add("bot error", "No answer came back. Please try again in a minute.");
+      // No reply is normal while a person of the desk has the conversation: their messages
+      // arrive through poll() below.
       for (const m of body) add("bot", m.text, m.buttons);
     } catch (e) {
       add("bot error", "The assistant cannot be reached. Is it still running?");
@@ -86,5 +87,22 @@
     log.replaceChildren();
     say("/greet");
   });
+  // Messages from the desk's staff (and the bot's "back to the assistant") are fetched.
+  const lastKey = "wegwijs.desk";
+  async function poll() {
+    const after = Number(localStorage.getItem(lastKey + sender) || 0);
+    try {
+      const reply = await fetch("updates?sender=" + encodeURIComponent(sender) + "&after=" + after);
+      if (reply.ok) {
+        for (const m of (await reply.json()).messages) {
+          add("bot staff", m.text);
+          localStorage.setItem(lastKey + sender, String(m.id));
+        }
+      }
+    } catch (e) { /* offline for a moment: the next poll catches up */ }
+    setTimeout(poll, 4000);
+  }
+
   say("/greet");
+  poll();
 })();

@@ -1,0 +1,322 @@
+"""The staff API: the desk's queue, transcripts, replies, notes and closing, over HTTP JSON.
+
+Served by the Rasa server itself (enabled in ``credentials.yml`` as a channel), at
+``/webhooks/desk/api/…``, because it must reach the conversations (Rasa's tracker and lock
+stores) and the messenger channels that deliver staff replies. Every route needs a staff
+token: ``Authorization: Bearer <token>`` (``python -m bot staff add NAME``). Every staff action
+is recorded in the audit log.
+
+Routes:
+    GET  /cases?status=open|closed        the queue (waiting first, longest waiting first)
+    GET  /cases/<id>                      the case and its full transcript
+    POST /cases/<id>/claim                take it (409 if someone else was first)
+    POST /cases/<id>/unclaim              put it back in the queue
+    POST /cases/<id>/messages {"text"}    reply to the user through their own channel
+    POST /cases/<id>/notes {"text"}       an internal note (never sent)
+    POST /cases/<id>/close {"outcome"}    close; the bot answers the user again
+    GET  /events                          server-sent events: one ``case`` event per new case
+    GET  /audit                           the audit log (admins)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed, UserUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.common import pseudonym
+from bot.content.render import render
+from bot.helpdesk.staff import Staff
+from bot.helpdesk.store import OUTCOMES, Case, CaseError, CaseStore
+from bot.wiring import case_store, content_store, staff_store
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 4000
+POLL_SECONDS = 1.0
+KEEP_ALIVE_SECONDS = 15.0
+BOT_NAME = "wegwijs"  # who the bot's own messages in a case are from
+# Channels that cannot push a message: their users' pages fetch desk messages instead.
+FETCHING_CHANNELS = {"webchat", "rest"}
+
+Handler = Callable[..., Awaitable[HTTPResponse]]
+
+
+def _error(status: int, code: str, message: str) -> HTTPResponse:
+    return response.json({"error": code, "message": message}, status=status)
+
+
+def _staff_only(admin: bool = False) -> Callable[[Handler], Handler]:
+    """Refuse requests without a valid staff token (401), or without the admin role (403)."""
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            header = request.headers.get("authorization", "")
+            token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+            staff = await asyncio.to_thread(staff_store().authenticate, token)
+            if staff is None:
+                return _error(401, "unauthorized", "A valid staff token is required.")
+            if admin and not staff.is_admin:
+                return _error(403, "forbidden", "Only admins may do this.")
+            return await handler(request, staff, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+def _text_field(request: Request, name: str) -> str | HTTPResponse:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return _error(400, "invalid_json", "The body must be JSON.")
+    value = body.get(name) if isinstance(body, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return _error(400, "invalid_request", f"'{name}' must be a non-empty text.")
+    if len(value) > MAX_TEXT:
+        return _error(400, "too_long", f"'{name}' may have at most {MAX_TEXT} characters.")
+    return value.strip()
+
+
+class DeskInput(InputChannel):
+    """The staff API as a Rasa channel (it receives no user messages)."""
+
+    @classmethod
+    def name(cls) -> str:
+        """URL prefix ``/webhooks/desk/``."""
+        return "desk"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The API's routes."""
+        desk = Blueprint("desk", __name__)
+        desk.add_route(_health, "/health", methods=["GET"])
+        desk.add_route(_cases, "/api/cases", methods=["GET"])
+        desk.add_route(_case, "/api/cases/<case_id:int>", methods=["GET"])
+        desk.add_route(_claim, "/api/cases/<case_id:int>/claim", methods=["POST"])
+        desk.add_route(_unclaim, "/api/cases/<case_id:int>/unclaim", methods=["POST"])
+        desk.add_route(_message, "/api/cases/<case_id:int>/messages", methods=["POST"])
+        desk.add_route(_note, "/api/cases/<case_id:int>/notes", methods=["POST"])
+        desk.add_route(_close, "/api/cases/<case_id:int>/close", methods=["POST"])
+        desk.add_route(_events, "/api/events", methods=["GET"])
+        desk.add_route(_audit, "/api/audit", methods=["GET"])
+        return desk
+
+
+async def _health(request: Request) -> HTTPResponse:
+    return response.json({"status": "ok"})
+
+
+async def _in_thread(call: Callable[..., Any], *args: Any) -> Any:
+    """Run a (blocking) database call off the event loop."""
+    return await asyncio.to_thread(call, *args)
+
+
+def _case_error(error: CaseError) -> HTTPResponse:
+    message = str(error)
+    if message.startswith("there is no case"):
+        return _error(404, "not_found", message)
+    return _error(409, "conflict", message)
+
+
+@_staff_only()
+async def _cases(request: Request, staff: Staff) -> HTTPResponse:
+    store = case_store()
+    if request.args.get("status") == "closed":
+        found = await _in_thread(store.closed_cases)
+    else:
+        found = await _in_thread(store.queue)
+    return response.json({"cases": [case.as_dict() for case in found]})
+
+
+@_staff_only()
+async def _case(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
+    store = case_store()
+    try:
+        case = await _in_thread(store.get, case_id)
+    except CaseError as error:
+        return _case_error(error)
+    await _in_thread(store.audit, staff.name, "read", case_id, None)
+    transcript = await _transcript(request, store, case)
+    return response.json({"case": case.as_dict(), "transcript": transcript})
+
+
+async def _transcript(request: Request, store: CaseStore, case: Case) -> list[dict[str, Any]]:
+    """User and bot messages of the whole conversation, staff messages and notes, by time."""
+    items: list[dict[str, Any]] = []
+    if case.conversation_id:
+        tracker = await request.app.ctx.agent.tracker_store.retrieve_full_tracker(
+            case.conversation_id
+        )
+        for event in tracker.events if tracker else []:
+            if isinstance(event, UserUttered) and event.text:
+                items.append({"at": event.timestamp, "from": "user", "text": event.text})
+            elif isinstance(event, BotUttered) and event.text:
+                items.append({"at": event.timestamp, "from": "bot", "text": event.text})
+    for message in await _in_thread(store.messages, case.id):
+        items.append(
+            {
+                "at": message["at"],
+                "from": "staff" if message["kind"] == "message" else "note",
+                "staff": message["staff"],
+                "text": message["text"],
+                "delivery": message["delivery"],
+                "error": message["error"],
+            }
+        )
+    return sorted(items, key=lambda item: item["at"])
+
+
+@_staff_only()
+async def _claim(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
+    try:
+        case = await _in_thread(case_store().claim, case_id, staff.name)
+    except CaseError as error:
+        return _case_error(error)
+    return response.json({"case": case.as_dict()})
+
+
+@_staff_only()
+async def _unclaim(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
+    try:
+        case = await _in_thread(case_store().unclaim, case_id, staff.name)
+    except CaseError as error:
+        return _case_error(error)
+    return response.json({"case": case.as_dict()})
+
+
+@_staff_only()
+async def _note(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
+    text = _text_field(request, "text")
+    if isinstance(text, HTTPResponse):
+        return text
+    store = case_store()
+    try:
+        await _in_thread(store.get, case_id)
+    except CaseError as error:
+        return _case_error(error)
+    note_id = await _in_thread(store.add_message, case_id, staff.name, "note", text)
+    return response.json({"id": note_id}, status=201)
+
+
+@_staff_only()
+async def _message(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
+    text = _text_field(request, "text")
+    if isinstance(text, HTTPResponse):
+        return text
+    store = case_store()
+    try:
+        case = await _in_thread(store.get, case_id)
+    except CaseError as error:
+        return _case_error(error)
+    if case.status == "closed" or case.conversation_id is None:
+        return _error(409, "conflict", f"case {case_id} is closed")
+    delivery, problem = await deliver(request, case, text)
+    message_id = await _in_thread(
+        store.add_message, case_id, staff.name, "message", text, delivery, problem
+    )
+    status = 502 if delivery == "failed" else 201
+    return response.json({"id": message_id, "delivery": delivery, "error": problem}, status)
+
+
+async def deliver(request: Request, case: Case, text: str) -> tuple[str, str | None]:
+    """Send ``text`` through the user's channel: ("sent" | "queued" | "failed", why)."""
+    conversation = str(case.conversation_id)
+    if case.channel in FETCHING_CHANNELS:
+        return "queued", None  # the web chat page fetches it (/webhooks/webchat/updates)
+    channel = next((c for c in request.app.ctx.input_channels if c.name() == case.channel), None)
+    if channel is None:
+        return "failed", f"the {case.channel} channel is not running"
+    output = channel.get_output_channel()
+    try:
+        deliver_to_whatsapp = getattr(output, "deliver", None)
+        if deliver_to_whatsapp is not None:
+            result = await deliver_to_whatsapp(conversation, text, language=case.language)
+            if not result.sent:
+                why = "outside WhatsApp's 24-hour window"
+                return "failed", why + ("; the template was sent" if result.template_sent else "")
+            return "sent", None
+        await output.send_text_message(conversation, text)
+    except Exception as error:  # the messenger refused it: show it as failed, never as sent
+        logger.warning(
+            "Desk message to conversation %s failed: %s",
+            pseudonym(conversation),
+            type(error).__name__,
+        )
+        return "failed", type(error).__name__ + (f" {error.code}" if hasattr(error, "code") else "")
+    return "sent", None
+
+
+@_staff_only()
+async def _close(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return _error(400, "invalid_json", "The body must be JSON.")
+    outcome = body.get("outcome") if isinstance(body, dict) else None
+    if outcome not in OUTCOMES:
+        return _error(400, "invalid_request", f"'outcome' is one of {', '.join(OUTCOMES)}.")
+    store = case_store()
+    try:
+        case = await _in_thread(store.close, case_id, staff.name, outcome)
+    except CaseError as error:
+        return _case_error(error)
+    await resume(request, store, case)
+    return response.json({"case": case.as_dict()})
+
+
+async def resume(request: Request, store: CaseStore, case: Case) -> None:
+    """Give the conversation back to the bot, and tell the user so in their language."""
+    if case.conversation_id is None:
+        return
+    agent = request.app.ctx.agent
+    async with agent.lock_store.lock(case.conversation_id):
+        tracker = await agent.tracker_store.retrieve(case.conversation_id)
+        if tracker is not None:
+            tracker.update(ConversationResumed())
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))  # the next message is a new turn
+            await agent.tracker_store.save(tracker)
+    reply = render(content_store().get(), "case_closed", case.language)
+    if reply is None:
+        return
+    delivery, problem = await deliver(request, case, reply.text)
+    await _in_thread(store.add_message, case.id, BOT_NAME, "message", reply.text, delivery, problem)
+    logger.info("Case %s closed; conversation %s resumed", case.id, pseudonym(case.conversation_id))
+
+
+@_staff_only()
+async def _events(request: Request, staff: Staff) -> HTTPResponse:
+    """New cases as server-sent events, for the console's live queue."""
+    store = case_store()
+    after = request.args.get("after", "")  # the last case the console has seen
+    last = int(after) if after.isdigit() else await _in_thread(store.latest_id)
+    stream = await request.respond(
+        content_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+    idle = 0.0
+    while True:
+        for case in await _in_thread(store.cases_since, last):
+            last = case.id
+            await stream.send(f"id: {case.id}\nevent: case\ndata: {json.dumps(case.as_dict())}\n\n")
+            idle = 0.0
+        if idle >= KEEP_ALIVE_SECONDS:
+            await stream.send(": keep-alive\n\n")
+            idle = 0.0
+        await asyncio.sleep(POLL_SECONDS)
+        idle += POLL_SECONDS
+
+
+@_staff_only(admin=True)
+async def _audit(request: Request, staff: Staff) -> HTTPResponse:
+    return response.json({"audit": await _in_thread(case_store().audit_log)})

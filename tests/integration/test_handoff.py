@@ -1,0 +1,337 @@
+"""Handing a conversation to the desk and back, through the web chat and the staff API, with
+the real model and servers; against SQLite, and PostgreSQL when TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from bot import storage
+from bot.helpdesk.staff import StaffStore
+from bot.run import stop
+from tests.databases import KINDS, fresh_database
+from tests.integration.conftest import Assistant, start
+from tests.integration.replies import reply_answer
+
+# A first question (sets the language), asking for a person, and the situation in their words.
+USERS = {
+    "pl": (
+        "gdzie moge dostac numer bsn",
+        "chce porozmawiac z czlowiekiem",
+        "Agencja nie placi mi od trzech tygodni i nie wiem co robic",
+    ),
+    "ro": (
+        "de unde iau numarul bsn",
+        "vreau sa vorbesc cu o persoana reala",
+        "Agentia nu mi-a platit salariul de trei saptamani",
+    ),
+    "bg": (
+        "kak da si izvadya bsn nomer",
+        "iskam da govorya s chovek",
+        "Агенцията не ми е платила заплатата от три седмици",
+    ),
+}
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def desk(
+    request: pytest.FixtureRequest, trained_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Assistant, dict[str, str]]]:
+    folder = tmp_path_factory.mktemp(f"desk-{request.param}")
+    with fresh_database(request.param, folder) as url:
+        staff = StaffStore(storage.engine(url))
+        tokens = {name: staff.add(name) for name in ("anna", "bart")}
+        tokens["admin"] = staff.add("root", role="admin")
+        running = start(trained_model, folder, database_url=url)
+        try:
+            yield running, tokens
+        finally:
+            stop(running.processes)
+
+
+def sender() -> str:
+    return "web-" + uuid.uuid4().hex
+
+
+def api(
+    assistant: Assistant, method: str, path: str, token: str | None, body: Any = None
+) -> tuple[int, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if method == "GET":
+        status, reply, _ = assistant.get_with(f"/webhooks/desk/api{path}", headers)
+    else:
+        status, reply, _ = assistant.post(f"/webhooks/desk/api{path}", body or {}, headers)
+    return status, reply
+
+
+def updates(assistant: Assistant, user: str, after: int = 0) -> list[dict[str, Any]]:
+    status, reply, _ = assistant.get(f"/webhooks/webchat/updates?sender={user}&after={after}")
+    assert status == 200
+    return reply["messages"]
+
+
+def hand_over(assistant: Assistant, content: Any, user: str, language: str) -> int:
+    """Ask for a person and go through the form; returns the case id."""
+    question, ask, situation = USERS[language]
+    assistant.say(user, question)
+    [consent] = assistant.say(user, ask)
+    assert reply_answer(content, language, consent["text"]) == "handoff_consent"
+    assert [b["payload"] for b in consent["buttons"]] == ["/affirm", "/deny"]
+    [describe] = assistant.say(user, "/affirm")
+    assert reply_answer(content, language, describe["text"]) == "handoff_description"
+    [contact] = assistant.say(user, situation)
+    assert reply_answer(content, language, contact["text"]) == "handoff_contact"
+    [opened] = assistant.say(user, "chat")
+    assert reply_answer(content, language, opened["text"]) in {"case_opened", "case_opened_closed"}
+    return case_of(assistant, user)
+
+
+def case_of(assistant: Assistant, user: str) -> int:
+    status, reply = api(assistant, "GET", "/cases", TOKENS["anna"])
+    assert status == 200
+    [case] = [c for c in reply["cases"] if c["conversation_id"] == user]
+    return int(case["id"])
+
+
+# Staff tokens of the module's assistant (set by the autouse fixture below).
+TOKENS: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def tokens(desk: tuple[Assistant, dict[str, str]]) -> None:
+    TOKENS.clear()
+    TOKENS.update(desk[1])
+
+
+@pytest.mark.parametrize("language", sorted(USERS))
+def test_a_person_takes_over_and_hands_back(desk, content, language):
+    assistant, _ = desk
+    user = sender()
+    case_id = hand_over(assistant, content, user, language)
+    status, reply = api(assistant, "GET", f"/cases/{case_id}", TOKENS["anna"])
+    case = reply["case"]
+    assert (case["status"], case["language"], case["contact"]) == ("waiting", language, "chat")
+    assert case["description"] == USERS[language][2] and "bsn" in case["topics"]
+
+    assert assistant.say(user, "halo? jest tam ktos?") == []  # the bot is silent now
+    _, reply = api(assistant, "GET", f"/cases/{case_id}", TOKENS["anna"])
+    assert "halo? jest tam ktos?" in [t["text"] for t in reply["transcript"] if t["from"] == "user"]
+
+    assert api(assistant, "POST", f"/cases/{case_id}/claim", TOKENS["anna"])[0] == 200
+    status, sent = api(
+        assistant,
+        "POST",
+        f"/cases/{case_id}/messages",
+        TOKENS["anna"],
+        {"text": "Dzień dobry, tu Anna. Zadzwonię jutro o 10."},
+    )
+    assert (status, sent["delivery"]) == (201, "queued")
+    assert [m["text"] for m in updates(assistant, user)] == [
+        "Dzień dobry, tu Anna. Zadzwonię jutro o 10."
+    ]
+    assert (
+        api(
+            assistant,
+            "POST",
+            f"/cases/{case_id}/notes",
+            TOKENS["anna"],
+            {"text": "agencja X, 3 tygodnie"},
+        )[0]
+        == 201
+    )
+
+    status, _ = api(
+        assistant, "POST", f"/cases/{case_id}/close", TOKENS["anna"], {"outcome": "answered"}
+    )
+    assert status == 200
+    resumed = updates(assistant, user, after=sent["id"])
+    assert reply_answer(content, language, resumed[-1]["text"]) == "case_closed"
+    [answer] = assistant.say(user, USERS[language][0])
+    assert reply_answer(content, language, answer["text"]) == "bsn"  # the bot answers again
+
+    _, reply = api(assistant, "GET", f"/cases/{case_id}", TOKENS["anna"])
+    kinds = [t["from"] for t in reply["transcript"]]
+    assert {"user", "bot", "staff", "note"} <= set(kinds)
+    _, audit = api(assistant, "GET", "/audit", TOKENS["admin"])
+    done = [(a["staff"], a["action"]) for a in audit["audit"] if a["case_id"] == case_id]
+    assert {("anna", "claim"), ("anna", "message"), ("anna", "note"), ("anna", "close")} <= set(
+        done
+    )
+
+
+def test_two_staff_claiming_at_once_one_wins(desk, content):
+    assistant, _ = desk
+    case_id = hand_over(assistant, content, sender(), "ro")
+    results: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def claim(name: str) -> None:
+        barrier.wait()
+        results.append(api(assistant, "POST", f"/cases/{case_id}/claim", TOKENS[name])[0])
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in ("anna", "bart")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [200, 409]
+
+
+def test_refusing_consent_opens_no_case_and_gives_the_public_contacts(desk, content):
+    assistant, _ = desk
+    user = sender()
+    assistant.say(user, USERS["pl"][0])
+    assistant.say(user, USERS["pl"][1])
+    [refused] = assistant.say(user, "/deny")
+    assert reply_answer(content, "pl", refused["text"]) == "handoff_refused"
+    assert content.desk.url in refused["text"]
+    _, reply = api(assistant, "GET", "/cases", TOKENS["anna"])
+    assert user not in [c["conversation_id"] for c in reply["cases"]]
+    assert assistant.say(user, "dzieki") != []  # the bot still talks
+
+
+def test_the_pause_survives_the_end_of_the_session(desk, content):
+    assistant, _ = desk
+    user = sender()
+    case_id = hand_over(assistant, content, user, "bg")
+    two_hours_pass(assistant, user)
+    assert assistant.say(user, "има ли някой там?") == []  # a new session, still paused
+    _, tracker, _ = assistant.get(f"/conversations/{user}/tracker")
+    assert [e["event"] for e in tracker["events"]].count("session_started") == 2
+    assert tracker["paused"]
+    api(assistant, "POST", f"/cases/{case_id}/close", TOKENS["bart"], {"outcome": "no_reply"})
+    [answer] = assistant.say(user, USERS["bg"][0])
+    assert reply_answer(content, "bg", answer["text"]) == "bsn"
+
+
+def two_hours_pass(assistant: Assistant, user: str) -> None:
+    """Move the conversation's events two hours back (Rasa reads times from the event data)."""
+    events = sa.table(
+        "events", sa.column("id"), sa.column("timestamp"), sa.column("data"), sa.column("sender_id")
+    )
+    with storage.engine(assistant.settings.database_url).begin() as db:
+        rows = db.execute(sa.select(events.c.id, events.c.data).where(events.c.sender_id == user))
+        for row_id, data in rows.all():
+            event = json.loads(data)
+            event["timestamp"] -= 7200
+            db.execute(
+                sa.update(events)
+                .where(events.c.id == row_id)
+                .values(timestamp=event["timestamp"], data=json.dumps(event))
+            )
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "answer"),
+    [
+        ("pl", "pomocy, szef mnie pobil i grozi ze mnie zabije", "emergency"),
+        ("ro", "sefa m-a batut si ma ameninta ca ma omoara", "emergency"),
+        ("bg", "шефът ме бие и заплашва да ме убие", "emergency"),
+        ("nl", "mijn baas slaat mij en dreigt me te vermoorden", "emergency"),
+        ("pl", "agencja zabrala mi paszport i nie chce oddac", "urgent_help"),
+        ("ro", "angajatorul mi-a luat pasaportul si nu mi-l da inapoi", "urgent_help"),
+        ("bg", "agenciyata mi vzeha pasporta i ne mi go vrashtat", "urgent_help"),
+        ("nl", "het uitzendbureau heeft mijn paspoort afgepakt", "urgent_help"),
+    ],
+)
+def test_danger_and_exploitation_get_the_right_path_in_every_language(
+    desk, content, language, text, answer
+):
+    assistant, _ = desk
+    user = sender()
+    assistant.say(user, f'/change_language{{"language":"{language}"}}')
+    reply = assistant.say(user, text)[-1]  # urgent: after the topic's answer, if there is one
+    assert reply_answer(content, language, reply["text"]) == answer
+    assert reply["buttons"][-1]["payload"] == "/request_human"
+    [consent] = assistant.say(user, "/request_human")
+    assert reply_answer(content, language, consent["text"]) == "handoff_consent"
+
+
+def test_the_staff_api_refuses_anonymous_and_wrong_role_access(desk):
+    assistant, _ = desk
+    for path in ("/cases", "/cases/1", "/events", "/audit"):
+        assert api(assistant, "GET", path, None)[0] == 401
+        assert api(assistant, "GET", path, "wrong-token")[0] == 401
+    for path in ("/cases/1/claim", "/cases/1/close", "/cases/1/messages", "/cases/1/notes"):
+        assert api(assistant, "POST", path, None)[0] == 401
+    assert api(assistant, "GET", "/audit", TOKENS["anna"])[0] == 403
+    assert api(assistant, "GET", "/audit", TOKENS["admin"])[0] == 200
+
+
+def test_staff_are_notified_of_a_new_case(desk, content):
+    assistant, _ = desk
+    host, port = assistant.base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection.request(
+        "GET", "/webhooks/desk/api/events", headers={"Authorization": f"Bearer {TOKENS['anna']}"}
+    )
+    stream = connection.getresponse()
+    assert stream.status == 200
+    assert stream.getheader("content-type").startswith("text/event-stream")
+    user = sender()
+    hand_over(assistant, content, user, "pl")
+    deadline = time.monotonic() + 20
+    event = None
+    while time.monotonic() < deadline:
+        line = stream.readline().decode()
+        if line.startswith("data: "):
+            event = json.loads(line[6:])
+            break
+    connection.close()
+    assert event is not None and event["conversation_id"] == user
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_pause_and_the_case_survive_a_restart(trained_model, tmp_path, content, kind):
+    with fresh_database(kind, tmp_path) as url:
+        token = StaffStore(storage.engine(url)).add("anna")
+        user = sender()
+        first = start(trained_model, tmp_path, database_url=url)
+        try:
+            TOKENS["anna"] = token
+            case_id = hand_over(first, content, user, "ro")
+        finally:
+            stop(first.processes)
+        second = start(trained_model, tmp_path, database_url=url)
+        try:
+            assert second.say(user, "mai este cineva acolo?") == []  # still with the desk
+            status, reply = api(second, "GET", f"/cases/{case_id}", token)
+            assert status == 200 and reply["case"]["status"] == "waiting"
+            said = [t["text"] for t in reply["transcript"] if t["from"] == "user"]
+            assert USERS["ro"][2] in said and "mai este cineva acolo?" in said
+            api(second, "POST", f"/cases/{case_id}/close", token, {"outcome": "answered"})
+            [answer] = second.say(user, USERS["ro"][0])
+            assert reply_answer(content, "ro", answer["text"]) == "bsn"
+        finally:
+            stop(second.processes)
+
+
+def test_a_phone_contact_is_stored_with_the_case_and_nothing_personal_is_logged(desk, content):
+    assistant, _ = desk
+    user = sender()
+    description = "Mój pracodawca w Tilburgu zabrał mi dowód i nie oddaje"
+    assistant.say(user, USERS["pl"][0])
+    assistant.say(user, USERS["pl"][1])
+    assistant.say(user, "/affirm")
+    assistant.say(user, description)
+    [ask_phone] = assistant.say(user, "phone")
+    assert reply_answer(content, "pl", ask_phone["text"]) == "handoff_phone"
+    again = [reply_answer(content, "pl", m["text"]) for m in assistant.say(user, "nie pamietam")]
+    assert again == ["handoff_phone_invalid", "handoff_phone"]
+    [opened] = assistant.say(user, "+48 600-100-200")
+    assert reply_answer(content, "pl", opened["text"]) in {"case_opened", "case_opened_closed"}
+    _, reply = api(assistant, "GET", f"/cases/{case_of(assistant, user)}", TOKENS["anna"])
+    assert (reply["case"]["contact"], reply["case"]["phone"]) == ("phone", "+48600100200")
+
+    logs = assistant.logs()
+    for secret in (description, "600-100-200", "48600100200", user, "nie pamietam"):
+        assert secret not in logs, secret
