@@ -36,7 +36,8 @@ PURGE_EVERY = 24 * 3600.0  # seconds between two retention purges while running
 def purge_old_conversations(settings: Settings) -> None:
     """Delete conversations older than the retention time; a failure is logged, not fatal."""
     try:
-        purge(storage.engine(settings.database_url), time.time(), settings.keep_days)
+        engine = storage.engine(settings.database_url)
+        purge(engine, time.time(), settings.keep_days, settings.keep_case_days)
     except Exception:
         logger.exception("The retention purge failed; it is tried again in 24 hours")
 
@@ -54,6 +55,7 @@ def service_env(settings: Settings) -> dict[str, str]:
         WEGWIJS_DATABASE_URL=settings.database_url,
         WEGWIJS_PUBLIC_URL=settings.public_url,
         WEGWIJS_KEEP_CONVERSATIONS_DAYS=str(settings.keep_days),
+        WEGWIJS_KEEP_CASES_DAYS=str(settings.keep_case_days),
         **channels,
     )
 

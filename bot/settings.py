@@ -97,6 +97,8 @@ class Settings:
             as the privacy notice; default the local address.
         keep_days: days a conversation is kept after its last message
             (``WEGWIJS_KEEP_CONVERSATIONS_DAYS``, default 30).
+        keep_case_days: days a closed case keeps its personal details before only anonymous
+            statistics remain (``WEGWIJS_KEEP_CASES_DAYS``, default 90).
         telegram: the Telegram channel, when ``TELEGRAM_BOT_TOKEN`` is set.
         whatsapp: the WhatsApp channel, when its four secrets are set.
 
@@ -111,6 +113,7 @@ class Settings:
     database_url: str
     public_url: str = "http://127.0.0.1:5005"
     keep_days: int = 30
+    keep_case_days: int = 90
     telegram: TelegramSettings | None = None
     whatsapp: WhatsAppSettings | None = None
 
@@ -144,6 +147,7 @@ class Settings:
                 "/"
             ),
             keep_days=int(_positive(env, "WEGWIJS_KEEP_CONVERSATIONS_DAYS", 30)),
+            keep_case_days=int(_positive(env, "WEGWIJS_KEEP_CASES_DAYS", 90)),
             telegram=TelegramSettings.from_env(env),
             whatsapp=WhatsAppSettings.from_env(env),
         )

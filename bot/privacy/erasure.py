@@ -7,8 +7,10 @@ names the conversation; a table not created yet (e.g. WhatsApp never used) is sk
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -48,10 +50,51 @@ def _delete(db: sa.engine.Connection, conversation_ids: Iterable[str]) -> int:
     return deleted
 
 
+# The desk's cases keep anonymous statistics (channel, language, reason, topics, times,
+# outcome); what identifies or describes the person goes.
+CASES = sa.table(
+    "desk_cases",
+    sa.column("id", sa.Integer),
+    sa.column("conversation_id", sa.String),
+    sa.column("status", sa.String),
+    sa.column("closed_at", sa.Float),
+    sa.column("outcome", sa.String),
+    sa.column("description", sa.Text),
+    sa.column("phone", sa.String),
+)
+CASE_MESSAGES = sa.table("desk_messages", sa.column("case_id", sa.Integer))
+
+
+def _anonymise_cases(db: sa.engine.Connection, condition: Any, now: float) -> int:
+    """Strip the person from the matching cases (closing open ones); delete their messages."""
+    if not has_table(db, "desk_cases"):
+        return 0
+    ids = [row[0] for row in db.execute(sa.select(CASES.c.id).where(condition))]
+    if not ids:
+        return 0
+    for batch in _batches(ids):
+        db.execute(sa.delete(CASE_MESSAGES).where(CASE_MESSAGES.c.case_id.in_(batch)))
+        db.execute(
+            sa.update(CASES)
+            .where(CASES.c.id.in_(batch), CASES.c.status != "closed")
+            .values(status="closed", closed_at=now, outcome="erased")
+        )
+        db.execute(
+            sa.update(CASES)
+            .where(CASES.c.id.in_(batch))
+            .values(conversation_id=None, description=None, phone=None)
+        )
+    return len(ids)
+
+
 def erase_conversation(engine: sa.engine.Engine, conversation_id: str) -> int:
-    """Delete everything stored about one conversation, in one transaction; rows deleted."""
+    """Delete everything stored about one conversation, in one transaction; rows changed.
+
+    Its events and WhatsApp window go; its cases keep only anonymous statistics.
+    """
     with engine.begin() as db:
-        return _delete(db, [conversation_id])
+        rows = _delete(db, [conversation_id])
+        return rows + _anonymise_cases(db, CASES.c.conversation_id == conversation_id, time.time())
 
 
 @dataclass(frozen=True)
@@ -60,15 +103,21 @@ class Purged:
 
     conversations: int
     rows: int
+    cases: int = 0
 
 
-def purge(engine: sa.engine.Engine, now: float, keep_days: float) -> Purged:
-    """Delete conversations whose last event is older than ``keep_days`` before ``now``.
+def purge(
+    engine: sa.engine.Engine, now: float, keep_days: float, keep_case_days: float = 90
+) -> Purged:
+    """Delete conversations silent for ``keep_days``; anonymise cases closed ``keep_case_days`` ago.
+
+    A conversation with an open case at the desk is kept while the case is open.
 
     Args:
         engine: the database.
         now: the current time (seconds since the epoch; tests pass a fake clock's).
         keep_days: how long a conversation is kept after its last message.
+        keep_case_days: how long a closed case keeps its personal details.
 
     """
     cutoff = now - keep_days * SECONDS_PER_DAY
@@ -78,18 +127,31 @@ def purge(engine: sa.engine.Engine, now: float, keep_days: float) -> Purged:
             last = sa.func.max(EVENTS.c.timestamp)
             query = sa.select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(last < cutoff)
             stale = [row[0] for row in db.execute(query)]
+        if stale and has_table(db, "desk_cases"):
+            open_ = sa.select(CASES.c.conversation_id).where(CASES.c.status != "closed")
+            stale = sorted(set(stale) - {row[0] for row in db.execute(open_)})
         rows = _delete(db, stale)
         if has_table(db, "whatsapp_last_inbound"):  # a window whose conversation is gone
             window = sa.table("whatsapp_last_inbound", sa.column("at"))
             rows += db.execute(sa.delete(window).where(window.c.at < cutoff)).rowcount
-    logger.info("Purge: %d conversations older than %g days deleted", len(stale), keep_days)
-    return Purged(conversations=len(stale), rows=rows)
+        old_case = sa.and_(
+            CASES.c.status == "closed",
+            CASES.c.closed_at < now - keep_case_days * SECONDS_PER_DAY,
+            sa.or_(CASES.c.description.is_not(None), CASES.c.conversation_id.is_not(None)),
+        )
+        cases = _anonymise_cases(db, old_case, now)
+    logger.info(
+        "Purge: %d conversations older than %g days deleted, %d closed cases anonymised",
+        len(stale),
+        keep_days,
+        cases,
+    )
+    return Purged(conversations=len(stale), rows=rows, cases=cases)
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m bot purge``: delete conversations older than the retention time."""
     import argparse
-    import time
 
     from bot import storage
     from bot.settings import Settings, SettingsError
@@ -109,5 +171,5 @@ def main(argv: list[str] | None = None) -> int:
     days = args.days if args.days is not None else settings.keep_days
     if days <= 0:
         parser.error("--days must be more than 0")
-    purge(storage.engine(settings.database_url), time.time(), days)
+    purge(storage.engine(settings.database_url), time.time(), days, settings.keep_case_days)
     return 0

@@ -160,3 +160,59 @@ def test_a_notice_line_without_its_link_is_refused_with_file_and_line(project):
     [problem] = [p for p in result.errors if "privacy_notice" in p.message]
     assert problem.file.endswith("locales/ro/ui.yml")
     assert text.splitlines()[problem.line - 1].lstrip().startswith("privacy_notice:")
+
+
+async def test_deleting_a_conversation_leaves_only_anonymous_statistics_of_its_cases(
+    store, domain, database_url
+):
+    from bot.helpdesk.store import CaseStore, NewCase
+
+    cases = CaseStore(storage.engine(database_url))
+    phone = "48600100200"
+    case = cases.open_case(
+        NewCase(
+            phone,
+            "whatsapp",
+            "pl",
+            "urgent",
+            "Szef zabrał mi paszport",
+            "phone",
+            "+48600100200",
+            ["report_abuse"],
+        )
+    )
+    cases.add_message(case.id, "anna", "message", "Zadzwonię jutro", "sent")
+    cases.add_message(case.id, "anna", "note", "Jan Kowalski, agencja X")
+    tracker = conversation(domain, phone, time.time(), "szef zabral mi paszport")
+    tracker.update(SlotSet(ERASE_SLOT, True))
+    await store.save(tracker)
+
+    kept = cases.get(case.id)
+    assert (kept.conversation_id, kept.description, kept.phone) == (None, None, None)
+    assert (kept.language, kept.reason, kept.topics) == ("pl", "urgent", ("report_abuse",))
+    assert kept.status == "closed" and kept.outcome == "erased"
+    assert cases.messages(case.id) == []
+
+
+async def test_the_purge_anonymises_old_closed_cases_and_keeps_open_ones(
+    store, domain, database_url
+):
+    from bot.helpdesk.store import CaseStore, NewCase
+
+    now = [1_800_000_000.0]
+    cases = CaseStore(storage.engine(database_url), clock=lambda: now[0])
+    old = cases.open_case(NewCase("web-old-case-1", "webchat", "ro", "request", "old story"))
+    cases.close(old.id, "anna", "answered")
+    waiting = cases.open_case(NewCase("web-waiting-1", "webchat", "bg", "request", "still open"))
+    await store.save(conversation(domain, "web-waiting-1", now[0], "ima li nyakoy"))
+    now[0] += 91 * DAY
+    recent = cases.open_case(NewCase("web-recent-1", "webchat", "nl", "request", "new story"))
+    cases.close(recent.id, "anna", "referred")
+
+    purged = purge(storage.engine(database_url), now[0], keep_days=30, keep_case_days=90)
+
+    assert purged.cases == 1
+    assert cases.get(old.id).description is None and cases.get(old.id).outcome == "answered"
+    assert cases.get(recent.id).description == "new story"
+    assert cases.get(waiting.id).description == "still open"
+    assert rows_of(database_url, "web-waiting-1") == 3  # silent for 91 days, but its case is open
