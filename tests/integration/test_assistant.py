@@ -119,3 +119,29 @@ def test_rest_channel_and_local_http_api(assistant):
     assert status == 200
     assert parsed["language"]["code"] == "pl"
     assert parsed["intent"]["name"]
+
+
+def test_messages_arriving_at_once_are_answered_one_after_the_other(assistant, content):
+    """Rasa's lock store serialises a conversation: none dropped, no turns interleaved."""
+    import threading
+
+    user = sender()
+    assistant.say(user, "gdzie moge dostac numer bsn")
+    texts = ["jak zalozyc digid", "ile kosztuje ubezpieczenie zdrowotne", "jak zmienic adres"]
+    replies: dict[str, list] = {}
+    barrier = threading.Barrier(len(texts))
+
+    def send(text: str) -> None:
+        barrier.wait()
+        replies[text] = assistant.say(user, text)
+
+    threads = [threading.Thread(target=send, args=(t,)) for t in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(replies[t] for t in texts)
+    _, tracker, _ = assistant.get(f"/conversations/{user}/tracker")
+    turns = [e["event"] for e in tracker["events"] if e["event"] in {"user", "bot"}]
+    assert turns.count("user") == 4
+    assert "user,user" not in ",".join(turns)  # every message got its answer before the next
