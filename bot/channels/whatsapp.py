@@ -446,7 +446,8 @@ class WhatsAppInput(InputChannel):
             return response.json({"error": "forbidden"}, status=403)
         try:
             messages, statuses = parse_webhook(json.loads(body))
-        except (ValueError, UnicodeDecodeError) as error:  # MalformedWebhook is a ValueError
+        # MalformedWebhook is a ValueError; JSON nested thousands deep raises RecursionError
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
             logger.warning("WhatsApp webhook body refused: %s", type(error).__name__)
             return response.json({"error": "bad_request"}, status=400)
         for status in statuses:

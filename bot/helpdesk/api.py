@@ -79,7 +79,7 @@ def _staff_only(admin: bool = False) -> Callable[[Handler], Handler]:
 def _text_field(request: Request, name: str) -> str | HTTPResponse:
     try:
         body = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return _error(400, "invalid_json", "The body must be JSON.")
     value = body.get(name) if isinstance(body, dict) else None
     if not isinstance(value, str) or not value.strip():
@@ -261,7 +261,7 @@ async def deliver(request: Request, case: Case, text: str) -> tuple[str, str | N
 async def _close(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     try:
         body = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return _error(400, "invalid_json", "The body must be JSON.")
     outcome = body.get("outcome") if isinstance(body, dict) else None
     if outcome not in OUTCOMES:

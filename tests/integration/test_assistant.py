@@ -87,6 +87,7 @@ def test_buttons_send_payloads_that_work(assistant, content):
         ({"sender": "../../etc", "message": "hi"}, 400, "bad_sender"),
         ({"message": "hi"}, 400, "bad_sender"),
         ([1, 2, 3], 400, "bad_request"),
+        (b"[" * 100_000 + b"]" * 100_000, 400, "bad_json"),  # nested deeper than any parser
     ],
 )
 def test_bad_input_gets_a_clear_error(assistant, body, status, error):

@@ -265,6 +265,8 @@ def test_the_staff_api_refuses_anonymous_and_wrong_role_access(desk):
         assert api(assistant, "POST", path, None)[0] == 401
     assert api(assistant, "GET", "/audit", TOKENS["anna"])[0] == 403
     assert api(assistant, "GET", "/audit", TOKENS["admin"])[0] == 200
+    for body in (b"{not json", b"[" * 100_000 + b"]" * 100_000, {"text": ""}, {"text": 5}):
+        assert api(assistant, "POST", "/cases/1/notes", TOKENS["anna"], body)[0] == 400
 
 
 def test_staff_are_notified_of_a_new_case(desk, content):
