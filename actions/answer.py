@@ -16,7 +16,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.content.model import Content
-from bot.content.render import Button, forget_buttons, language_buttons, render, topic_buttons
+from bot.content.render import (
+    Button,
+    forget_buttons,
+    language_buttons,
+    render,
+    topic_buttons,
+    ui_text,
+)
 from bot.i18n.languages import Detection, LanguageChoice, choose_language
 from bot.privacy.erasure import ERASE_SLOT
 from bot.turns import Plan, plan_turn
@@ -105,6 +112,8 @@ class ActionAnswer(Action):
         logger.info(
             "answer=%s language=%s reason=%s", reply.answer_id, reply.language, choice.reason
         )
+        if metadata.get("trimmed"):  # a very long message: only its beginning was read
+            dispatcher.utter_message(text=ui_text(content, "long_message", choice.code))
         follow_up = render(content, plan.follow_up, choice.code) if plan.follow_up else None
         for sent in filter(None, (reply, follow_up)):
             dispatcher.utter_message(

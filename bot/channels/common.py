@@ -22,6 +22,21 @@ def pseudonym(conversation_id: str) -> str:
     return hmac.new(_LOG_KEY, conversation_id.encode(), hashlib.sha256).hexdigest()[:12]
 
 
+MAX_UNDERSTOOD = 2000  # characters of one message given to the NLU; the rest is not read
+
+
+def trim_for_understanding(text: str) -> tuple[str, bool]:
+    """The beginning of a very long message (cut at a space), and whether it was cut.
+
+    The channels mark a cut message (metadata ``trimmed``), and the answer says so politely.
+    """
+    if len(text) <= MAX_UNDERSTOOD:
+        return text, False
+    head = text[:MAX_UNDERSTOOD]
+    cut = head.rfind(" ")
+    return (head[:cut] if cut > MAX_UNDERSTOOD // 2 else head).rstrip(), True
+
+
 class RecentIds:
     """The last ``size`` ids seen, to handle a redelivered update or message once."""
 

@@ -27,6 +27,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -46,6 +47,7 @@ from telegram.error import RetryAfter, TelegramError
 
 from bot.channels import common
 from bot.channels.common import RecentIds, pseudonym
+from bot.channels.silence import notify_if_unanswered
 from bot.content.render import ui_text
 from bot.i18n.languages import negotiate
 from bot.settings import TelegramSettings
@@ -139,6 +141,7 @@ class TelegramOutput(OutputChannel):
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+        self.sent = 0  # messages sent through this output (0 after a turn: no reply)
 
     @staticmethod
     def chat_id(recipient_id: str) -> int:
@@ -148,6 +151,7 @@ class TelegramOutput(OutputChannel):
     async def _send(self, recipient_id: str, text: str, markup: Any = None) -> None:
         parts = split_text(text) or [" "]
         chat_id = self.chat_id(recipient_id)
+        self.sent += 1
         for index, part in enumerate(parts):
 
             def send(part: str = part, last: bool = index == len(parts) - 1) -> Awaitable[Message]:
@@ -233,6 +237,7 @@ class TelegramInput(InputChannel):
         self._recent = RecentIds()
         self._flood = FloodGuard(settings.flood_limit, settings.flood_window)
         self._polling: asyncio.Task[None] | None = None
+        self._app: Any = None  # the Sanic app, set when the server has started
 
     @property
     def bot(self) -> Bot:
@@ -256,6 +261,7 @@ class TelegramInput(InputChannel):
             return response.json({"status": "ok", "mode": self.settings.mode})
 
         async def started(app: Any, loop: Any) -> None:
+            self._app = app  # for the conversations' state (bot/channels/silence.py)
             await self.start(on_new_message)
 
         async def stopping(app: Any, loop: Any) -> None:
@@ -373,16 +379,21 @@ class TelegramInput(InputChannel):
         metadata: dict[str, Any] = {}
         if user.language_code:
             metadata["language_hint"] = user.language_code
+        text, trimmed = common.trim_for_understanding(text)
+        if trimmed:
+            metadata["trimmed"] = True
         if update.message is not None and _command(update.message.text) == "start":
             metadata["command"] = "start"  # welcome, languages and privacy notice again
+        output = TelegramOutput(self.bot)
         await on_new_message(
-            UserMessage(
-                text,
-                TelegramOutput(self.bot),
-                sender,
-                input_channel=self.name(),
-                metadata=metadata,
-            )
+            UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
+        )
+        await notify_if_unanswered(
+            self._app,
+            sender,
+            output.sent > 0,
+            partial(output.send_text_message, sender),
+            user.language_code,
         )
 
     async def _incoming(self, update: Update) -> tuple[int, User, str] | None:

@@ -24,6 +24,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.common import trim_for_understanding
+from bot.channels.silence import unanswered_notice
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.settings import PROJECT_ROOT
 from bot.wiring import case_store
@@ -32,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
 PRIVACY_NOTICE = PROJECT_ROOT / "docs" / "privacy.md"
-MAX_MESSAGE_CHARS = 4096
+MAX_MESSAGE_CHARS = 20_000  # longer requests are refused; long ones are read in part
 _SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _ASSETS = {
     "webchat.js": "text/javascript; charset=utf-8",
@@ -68,7 +70,10 @@ def parse_request(body: object) -> tuple[str, str, dict[str, Any]] | HTTPRespons
     hint = given.get("language_hint") if isinstance(given, dict) else None
     if isinstance(hint, str) and len(hint) <= 35:
         metadata["language_hint"] = hint
-    return sender, text.replace("\x00", ""), metadata
+    text, trimmed = trim_for_understanding(text.replace("\x00", ""))
+    if trimmed:
+        metadata["trimmed"] = True
+    return sender, text, metadata
 
 
 class WebChatInput(InputChannel):
@@ -120,6 +125,10 @@ class WebChatInput(InputChannel):
                 "unavailable",
                 "The assistant could not answer just now. Please try again in a minute.",
             )
+        if not collector.messages:  # no reply: the action server failed, or the desk has it
+            notice = await unanswered_notice(request.app, sender, metadata.get("language_hint"))
+            if notice is not None:
+                return response.json([{"recipient_id": sender, "text": notice}])
         return response.json(collector.messages)
 
 

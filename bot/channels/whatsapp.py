@@ -31,6 +31,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
@@ -41,7 +42,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import storage
-from bot.channels.common import RecentIds, pseudonym, split_text
+from bot.channels.common import RecentIds, pseudonym, split_text, trim_for_understanding
+from bot.channels.silence import notify_if_unanswered
 from bot.content.render import ui_text
 from bot.settings import Settings, WhatsAppSettings
 from bot.wiring import content_store
@@ -303,6 +305,7 @@ class WhatsAppOutput(OutputChannel):
     def __init__(self, api: GraphApi, window: ServiceWindow) -> None:
         self.api = api
         self.window = window
+        self.sent = 0  # messages delivered or attempted (0 after a turn: no reply)
 
     async def deliver(
         self,
@@ -318,6 +321,7 @@ class WhatsAppOutput(OutputChannel):
 
         """
         to = recipient_id.removeprefix(SENDER_PREFIX)
+        self.sent += 1
         if not self.window.is_open(recipient_id):
             template = self.api.settings.template
             logger.warning(
@@ -464,7 +468,7 @@ class WhatsAppInput(InputChannel):
                 )
         fresh = [m for m in messages if self._recent.first_time(m.message_id)]
         if fresh:
-            task = asyncio.create_task(self._handle_all(fresh, on_new_message))
+            task = asyncio.create_task(self._handle_all(request.app, fresh, on_new_message))
             self._tasks.add(task)  # keep a reference until done
             task.add_done_callback(self._tasks.discard)
         return response.json({"status": "ok"})
@@ -477,20 +481,29 @@ class WhatsAppInput(InputChannel):
             logger.warning("WhatsApp read receipt not sent (%s)", type(error).__name__)
 
     async def _handle_all(
-        self, messages: list[Inbound], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+        self,
+        app: Any,
+        messages: list[Inbound],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
         for message in messages:
             sender = SENDER_PREFIX + message.wa_id
             try:
                 self.window.user_wrote(sender, message.timestamp)
                 await self._mark_read(message)
+                output = WhatsAppOutput(self.api, self.window)
+                text, trimmed = trim_for_understanding(message.text)
                 await on_new_message(
                     UserMessage(
-                        message.text,
-                        WhatsAppOutput(self.api, self.window),
+                        text,
+                        output,
                         sender,
                         input_channel=self.name(),
+                        metadata={"trimmed": True} if trimmed else {},
                     )
+                )
+                await notify_if_unanswered(
+                    app, sender, output.sent > 0, partial(output.send_text_message, sender)
                 )
             except WhatsAppApiError as error:
                 logger.error(

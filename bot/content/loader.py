@@ -65,6 +65,8 @@ UI_REQUIRED = {
     "choose_language",
     "slow_down",
     "privacy_notice",
+    "unavailable",
+    "long_message",
     *BUTTON_KEYS,
 }
 # Answers the assistant needs besides one per intent.

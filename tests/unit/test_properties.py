@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sanic.response import HTTPResponse
 
-from bot.channels.common import split_text
+from bot.channels.common import MAX_UNDERSTOOD, split_text, trim_for_understanding
 from bot.channels.telegram import _command
 from bot.channels.webchat import parse_request
 from bot.channels.whatsapp import MalformedWebhook, parse_webhook
@@ -72,6 +72,13 @@ def test_long_texts_are_split_within_the_limit_without_losing_words(text, limit)
     assert "".join(parts).split() == "".join(text.split()).split() or (
         "".join("".join(parts).split()) == "".join(text.split())
     )
+
+
+@given(st.text(max_size=5000))
+def test_long_messages_are_cut_to_their_beginning(text):
+    kept, trimmed = trim_for_understanding(text)
+    assert len(kept) <= MAX_UNDERSTOOD and text.startswith(kept)
+    assert trimmed is (len(text) > MAX_UNDERSTOOD)
 
 
 @settings(max_examples=60, deadline=None)
