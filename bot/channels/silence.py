@@ -2,8 +2,10 @@
 
 The answer action runs in the action server. When that server is down or fails, Rasa logs the
 error and continues without a reply; the user would wait for nothing. Every channel checks
-after a turn whether anything was sent, and if not — and no person of the desk has the
-conversation (then silence is right) — sends ``ui.unavailable``: "try again in a few minutes".
+after a turn whether anything was sent, and if not sends ``ui.unavailable``: "try again in a
+few minutes". While a person of the desk has the conversation the bot is rightly silent —
+except when the message shows danger to life or health: then the emergency information
+(112) goes out at once, even if the desk is closed.
 """
 
 from __future__ import annotations
@@ -12,31 +14,39 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from rasa.core.channels.channel import UserMessage
+
 from bot.channels.common import pseudonym
-from bot.content.render import ui_text
+from bot.content.render import render, ui_text
 from bot.i18n.languages import FALLBACK_LANGUAGE, negotiate
-from bot.wiring import content_store
+from bot.wiring import content_store, signals
 
 logger = logging.getLogger(__name__)
 
 
-async def unanswered_notice(app: Any, sender: str, hint: str | None = None) -> str | None:
-    """The notice to send after a turn without a reply; None while the desk has the chat."""
+async def unanswered_notice(
+    app: Any, sender: str, text: str, hint: str | None = None
+) -> str | None:
+    """What to send after a turn without a reply (None: silence is right)."""
     tracker = await app.ctx.agent.tracker_store.retrieve(sender)
-    if tracker is not None and tracker.is_paused():
-        return None
     slot = tracker.get_slot("language") if tracker is not None else None
-    language = slot or negotiate(hint) or FALLBACK_LANGUAGE
+    language = str(slot or negotiate(hint) or FALLBACK_LANGUAGE)
+    if tracker is not None and tracker.is_paused():  # a person of the desk has it
+        if not signals().assess(text).danger:
+            return None
+        reply = render(content_store().get(), "emergency", language)
+        logger.warning("Danger in conversation %s with the desk: 112 sent", pseudonym(sender))
+        return reply.text if reply else None
     logger.warning(
         "No reply for conversation %s (is the action server running?); notice sent",
         pseudonym(sender),
     )
-    return ui_text(content_store().get(), "unavailable", str(language))
+    return ui_text(content_store().get(), "unavailable", language)
 
 
 async def notify_if_unanswered(
     app: Any,
-    sender: str,
+    message: UserMessage,
     replied: bool,
     send: Callable[[str], Awaitable[Any]],
     hint: str | None = None,
@@ -44,6 +54,6 @@ async def notify_if_unanswered(
     """Send the notice through ``send`` when the turn produced no reply."""
     if replied:
         return
-    notice = await unanswered_notice(app, sender, hint)
+    notice = await unanswered_notice(app, message.sender_id, message.text or "", hint)
     if notice is not None:
         await send(notice)

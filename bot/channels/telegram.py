@@ -385,12 +385,11 @@ class TelegramInput(InputChannel):
         if update.message is not None and _command(update.message.text) == "start":
             metadata["command"] = "start"  # welcome, languages and privacy notice again
         output = TelegramOutput(self.bot)
-        await on_new_message(
-            UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
-        )
+        message = UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
+        await on_new_message(message)
         await notify_if_unanswered(
             self._app,
-            sender,
+            message,
             output.sent > 0,
             partial(output.send_text_message, sender),
             user.language_code,

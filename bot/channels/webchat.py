@@ -126,7 +126,8 @@ class WebChatInput(InputChannel):
                 "The assistant could not answer just now. Please try again in a minute.",
             )
         if not collector.messages:  # no reply: the action server failed, or the desk has it
-            notice = await unanswered_notice(request.app, sender, metadata.get("language_hint"))
+            hint = metadata.get("language_hint")
+            notice = await unanswered_notice(request.app, sender, text, hint)
             if notice is not None:
                 return response.json([{"recipient_id": sender, "text": notice}])
         return response.json(collector.messages)

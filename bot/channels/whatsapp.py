@@ -493,17 +493,16 @@ class WhatsAppInput(InputChannel):
                 await self._mark_read(message)
                 output = WhatsAppOutput(self.api, self.window)
                 text, trimmed = trim_for_understanding(message.text)
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        output,
-                        sender,
-                        input_channel=self.name(),
-                        metadata={"trimmed": True} if trimmed else {},
-                    )
+                user_message = UserMessage(
+                    text,
+                    output,
+                    sender,
+                    input_channel=self.name(),
+                    metadata={"trimmed": True} if trimmed else {},
                 )
+                await on_new_message(user_message)
                 await notify_if_unanswered(
-                    app, sender, output.sent > 0, partial(output.send_text_message, sender)
+                    app, user_message, output.sent > 0, partial(output.send_text_message, sender)
                 )
             except WhatsAppApiError as error:
                 logger.error(

@@ -337,3 +337,15 @@ def test_a_phone_contact_is_stored_with_the_case_and_nothing_personal_is_logged(
     logs = assistant.logs()
     for secret in (description, "600-100-200", "48600100200", user, "nie pamietam"):
         assert secret not in logs, secret
+
+
+def test_danger_while_the_desk_has_the_conversation_still_gets_112_at_once(desk, content):
+    assistant, _ = desk
+    user = sender()
+    case_id = hand_over(assistant, content, user, "pl")
+    assert assistant.say(user, "czy ktos tu jest?") == []
+    [emergency] = assistant.say(user, "on znowu mnie bije i grozi ze mnie zabije")
+    assert reply_answer(content, "pl", emergency["text"]) == "emergency"
+    _, reply = api(assistant, "GET", f"/cases/{case_id}", TOKENS["anna"])
+    said = [t["text"] for t in reply["transcript"] if t["from"] == "user"]
+    assert "on znowu mnie bije i grozi ze mnie zabije" in said  # staff see it too
