@@ -34,7 +34,7 @@ from bot.content.render import Button, render, ui_count, ui_text
 from bot.helpdesk import handoff
 from bot.helpdesk.store import NewCase
 from bot.i18n import formatting
-from bot.i18n.languages import Detection, choose_language
+from bot.i18n.languages import Detection, LanguageChoice, choose_language
 from bot.turns import CONVERSATION_INTENTS
 from bot.wiring import case_store, content_store, signals
 
@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 NOT_CARRIED_OVER = {*handoff.SLOTS, "requested_slot", "handoff_reason", "session_started_metadata"}
 
 
-def conversation_language(tracker: Tracker) -> str:
+def language_choice(tracker: Tracker) -> LanguageChoice:
     """The conversation's language; else what the latest message shows; else English."""
     latest = tracker.latest_message or {}
     metadata = latest.get("metadata")
@@ -52,7 +52,12 @@ def conversation_language(tracker: Tracker) -> str:
         current=tracker.get_slot("language"),
         detection=Detection.from_dict(latest.get("language")),
         hint=metadata.get("language_hint") if isinstance(metadata, dict) else None,
-    ).code
+    )
+
+
+def conversation_language(tracker: Tracker) -> str:
+    """The language to write in (see ``language_choice``)."""
+    return language_choice(tracker).code
 
 
 def say(
@@ -100,7 +105,8 @@ class ValidateHandoffForm(Action):
     ) -> list[EventType]:
         """One step of the form (the first call, at activation, asks for consent)."""
         content = content_store().get()
-        language = conversation_language(tracker)
+        choice = language_choice(tracker)  # a handoff may be the first thing someone asks
+        language = choice.code
         latest = tracker.latest_message or {}
         text = latest.get("text") or ""
         requested = tracker.get_slot("requested_slot")
@@ -113,6 +119,8 @@ class ValidateHandoffForm(Action):
             buttons = _question_buttons(content, step.ask, language)
             say(dispatcher, content, step.ask, language, buttons)
         events: list[EventType] = [SlotSet(slot, value) for slot, value in step.slots.items()]
+        if choice.remember and language != tracker.get_slot("language"):
+            events.append(SlotSet("language", language))
         return [*events, SlotSet("requested_slot", step.ask)]
 
 

@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from bot import storage
+from bot.helpdesk.staff import StaffStore
 from bot.run import stop
 from bot.settings import WhatsAppSettings
 from tests.fakes.whatsapp_api import FakeGraphApi, list_reply, signed, text, webhook
@@ -195,3 +198,52 @@ def test_a_graph_api_error_is_surfaced_in_the_log_and_numbers_are_not(assistant,
     assert "error code 131047" in logs
     assert "error code 131026" in logs
     assert wa_id not in logs
+
+
+def button_reply(payload: str) -> dict[str, Any]:
+    """A press on a reply button."""
+    return {
+        "type": "interactive",
+        "interactive": {"type": "button_reply", "button_reply": {"id": payload, "title": "…"}},
+    }
+
+
+def test_a_staff_reply_goes_out_on_whatsapp_and_outside_24_hours_is_shown_failed(
+    assistant, graph, content
+):
+    wa_id = new_number()
+    steps = [
+        text("chce porozmawiac z czlowiekiem"),
+        button_reply("/affirm"),
+        text("Agencja zabrała mi dowód osobisty"),
+        button_reply("chat"),
+    ]
+    for count, step in enumerate(steps, start=1):
+        assert post(assistant, webhook(wa_id, step)) == 200
+        replies = wait_for_replies(graph, wa_id, count=count)
+    assert reply_answer(content, "pl", body_text(replies[-1])) in {
+        "case_opened",
+        "case_opened_closed",
+    }
+    token = StaffStore(storage.engine(assistant.settings.database_url)).add(f"staff{wa_id}")
+    auth = {"Authorization": f"Bearer {token}"}
+    _, queue, _ = assistant.get_with("/webhooks/desk/api/cases", auth)
+    [case] = [c for c in queue["cases"] if c["conversation_id"] == f"wa-{wa_id}"]
+    path = f"/webhooks/desk/api/cases/{case['id']}/messages"
+
+    status, sent, _ = assistant.post(path, {"text": "Tu Anna z punktu informacyjnego."}, auth)
+    assert (status, sent["delivery"]) == (201, "sent")
+    assert body_text(graph.sent_to(wa_id)[-1]) == "Tu Anna z punktu informacyjnego."
+
+    window = sa.table("whatsapp_last_inbound", sa.column("conversation_id"), sa.column("at"))
+    with storage.engine(assistant.settings.database_url).begin() as db:  # 25 hours later
+        db.execute(sa.update(window).values(at=window.c.at - 25 * 3600))
+    status, failed, _ = assistant.post(path, {"text": "Czy jeszcze potrzebujesz pomocy?"}, auth)
+    assert (status, failed["delivery"]) == (502, "failed")
+    assert "24-hour" in failed["error"] and "template" in failed["error"]
+    assert graph.sent_to(wa_id)[-1]["type"] == "template"
+    _, case_view, _ = assistant.get_with(f"/webhooks/desk/api/cases/{case['id']}", auth)
+    [shown] = [
+        t for t in case_view["transcript"] if t["text"] == "Czy jeszcze potrzebujesz pomocy?"
+    ]
+    assert shown["delivery"] == "failed"

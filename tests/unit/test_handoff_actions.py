@@ -135,3 +135,16 @@ async def test_a_new_session_keeps_the_pause_while_the_case_is_open(cases):
 
     _, events = await run(ActionSessionStart(), tracker({"language": "pl"}, sender="web-free-user"))
     assert ConversationPaused() not in events
+
+
+async def test_a_handoff_as_the_first_request_remembers_the_detected_language(content):
+    state = tracker({}, text="chce porozmawiac z czlowiekiem", intent="request_human")
+    state.latest_message["language"] = {
+        "code": "pl",
+        "confidence": 0.9,
+        "reliable": True,
+        "strong": True,
+    }
+    messages, events = await run(ValidateHandoffForm(), state)
+    assert opening(content, "pl", "handoff_consent") in messages[0]["text"]
+    assert SlotSet("language", "pl") in events
