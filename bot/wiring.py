@@ -12,6 +12,7 @@ import yaml
 
 from bot import storage
 from bot.content.store import ContentStore
+from bot.helpdesk.auth import Authenticator
 from bot.helpdesk.signals import Signals, load_signals
 from bot.helpdesk.staff import StaffStore
 from bot.helpdesk.store import CaseStore
@@ -69,6 +70,11 @@ def case_store() -> CaseStore:
 def staff_store() -> StaffStore:
     """The desk's staff accounts, in the settings' database."""
     return _once("staff", lambda: StaffStore(storage.engine(settings().database_url)))
+
+
+def authenticator() -> Authenticator:
+    """Staff passwords and console sessions, in the settings' database."""
+    return _once("auth", lambda: Authenticator(storage.engine(settings().database_url)))
 
 
 def signals() -> Signals:

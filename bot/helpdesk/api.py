@@ -2,9 +2,10 @@
 
 Served by the Rasa server itself (enabled in ``credentials.yml`` as a channel), at
 ``/webhooks/desk/api/…``, because it must reach the conversations (Rasa's tracker and lock
-stores) and the messenger channels that deliver staff replies. Every route needs a staff
-token: ``Authorization: Bearer <token>`` (``python -m bot staff add NAME``). Every staff action
-is recorded in the audit log.
+stores) and the messenger channels that deliver staff replies. Every route but sign-in needs
+a staff token (``Authorization: Bearer <token>``, for scripts; ``python -m bot staff add NAME``)
+or a console session (cookie, with the CSRF token on every POST/DELETE; ``bot/helpdesk/auth.py``).
+Every staff action is recorded in the audit log.
 
 Routes:
     GET  /cases?status=open|closed        the queue (waiting first, longest waiting first)
@@ -16,6 +17,9 @@ Routes:
     POST /cases/<id>/close {"outcome"}    close; the bot answers the user again
     GET  /events                          server-sent events: one ``case`` event per new case
     GET  /audit                           the audit log (admins)
+    POST /login {"name", "password"}      sign in: a session cookie and the CSRF token
+    POST /logout, GET /me                 sign out; who is signed in
+    GET|POST /staff, DELETE /staff/<name> list, add, remove accounts (admins)
 """
 
 from __future__ import annotations
@@ -36,13 +40,15 @@ from sanic.response import HTTPResponse
 
 from bot.channels.common import pseudonym
 from bot.content.render import render
+from bot.helpdesk.auth import COOKIE, SignInError, csrf_ok
 from bot.helpdesk.staff import Staff
 from bot.helpdesk.store import OUTCOMES, Case, CaseError, CaseStore
-from bot.wiring import case_store, content_store, staff_store
+from bot.wiring import authenticator, case_store, content_store, staff_store
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 4000
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 POLL_SECONDS = 1.0
 KEEP_ALIVE_SECONDS = 15.0
 BOT_NAME = "wegwijs"  # who the bot's own messages in a case are from
@@ -56,17 +62,36 @@ def _error(status: int, code: str, message: str) -> HTTPResponse:
     return response.json({"error": code, "message": message}, status=status)
 
 
+async def signed_in(request: Request) -> Staff | HTTPResponse:
+    """The staff member behind a request, or a 401/403 reply.
+
+    An API token, or a console session whose state-changing requests carry its CSRF token.
+    """
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        staff = await asyncio.to_thread(staff_store().authenticate, header[7:].strip())
+        if staff is None:
+            return _error(401, "unauthorized", "A valid staff token is required.")
+        return staff
+    session = await asyncio.to_thread(authenticator().session, request.cookies.get(COOKIE, ""))
+    if session is None:
+        return _error(401, "unauthorized", "Please sign in.")
+    if request.method not in SAFE_METHODS and not csrf_ok(
+        session, request.headers.get("x-csrf-token")
+    ):
+        return _error(403, "csrf", "The request lacks the page's security token; reload it.")
+    return session.staff
+
+
 def _staff_only(admin: bool = False) -> Callable[[Handler], Handler]:
-    """Refuse requests without a valid staff token (401), or without the admin role (403)."""
+    """Refuse requests of anybody not signed in (401), or without the admin role (403)."""
 
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
         async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            header = request.headers.get("authorization", "")
-            token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-            staff = await asyncio.to_thread(staff_store().authenticate, token)
-            if staff is None:
-                return _error(401, "unauthorized", "A valid staff token is required.")
+            staff = await signed_in(request)
+            if isinstance(staff, HTTPResponse):
+                return staff
             if admin and not staff.is_admin:
                 return _error(403, "forbidden", "Only admins may do this.")
             return await handler(request, staff, *args, **kwargs)
@@ -110,6 +135,11 @@ class DeskInput(InputChannel):
         desk.add_route(_close, "/api/cases/<case_id:int>/close", methods=["POST"])
         desk.add_route(_events, "/api/events", methods=["GET"])
         desk.add_route(_audit, "/api/audit", methods=["GET"])
+        desk.add_route(_login, "/api/login", methods=["POST"])
+        desk.add_route(_logout, "/api/logout", methods=["POST"])
+        desk.add_route(_me, "/api/me", methods=["GET"])
+        desk.add_route(_accounts, "/api/staff", methods=["GET", "POST"])
+        desk.add_route(_account, "/api/staff/<name:str>", methods=["DELETE"])
         return desk
 
 
@@ -315,6 +345,76 @@ async def _events(request: Request, staff: Staff) -> HTTPResponse:
             idle = 0.0
         await asyncio.sleep(POLL_SECONDS)
         idle += POLL_SECONDS
+
+
+async def _login(request: Request) -> HTTPResponse:
+    """Sign in with name and password: a session cookie, and the CSRF token for the page."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, RecursionError):
+        return _error(400, "invalid_json", "The body must be JSON.")
+    name = body.get("name") if isinstance(body, dict) else None
+    password = body.get("password") if isinstance(body, dict) else None
+    if not isinstance(name, str) or not isinstance(password, str) or len(password) > 1000:
+        return _error(400, "invalid_request", "'name' and 'password' are required.")
+    try:
+        session = await asyncio.to_thread(authenticator().sign_in, name, password)
+    except SignInError as error:
+        logger.warning("Desk sign-in refused")
+        return _error(401, "sign_in_failed", str(error))
+    await _in_thread(case_store().audit, session.staff.name, "sign_in", None, None)
+    reply = response.json(
+        {"staff": session.staff.name, "role": session.staff.role, "csrf": session.csrf}
+    )
+    reply.cookies[COOKIE] = session.token
+    reply.cookies[COOKIE].update(
+        {"httponly": True, "secure": True, "samesite": "Strict", "path": "/webhooks/desk/"}
+    )
+    return reply
+
+
+@_staff_only()
+async def _logout(request: Request, staff: Staff) -> HTTPResponse:
+    await asyncio.to_thread(authenticator().sign_out, request.cookies.get(COOKIE, ""))
+    reply = response.json({"status": "signed_out"})
+    del reply.cookies[COOKIE]
+    return reply
+
+
+@_staff_only()
+async def _me(request: Request, staff: Staff) -> HTTPResponse:
+    session = await asyncio.to_thread(authenticator().session, request.cookies.get(COOKIE, ""))
+    return response.json(
+        {"staff": staff.name, "role": staff.role, "csrf": session.csrf if session else None}
+    )
+
+
+@_staff_only(admin=True)
+async def _accounts(request: Request, staff: Staff) -> HTTPResponse:
+    """Admins: list the accounts, or create one ({"name", "password", "role"})."""
+    if request.method == "GET":
+        names = await _in_thread(staff_store().names)
+        return response.json({"staff": [{"name": n, "role": r} for n, r in names]})
+    try:
+        body = json.loads(request.body or b"{}")
+        name, password = str(body["name"]), str(body["password"])
+        role = str(body.get("role", "staff"))
+        await _in_thread(staff_store().add, name, role)
+        await _in_thread(authenticator().set_password, name, password)
+    except (ValueError, RecursionError, KeyError, TypeError) as error:
+        return _error(400, "invalid_request", str(error) or "'name' and 'password' are required.")
+    await _in_thread(case_store().audit, staff.name, "add_staff", None, name)
+    return response.json({"name": name, "role": role}, status=201)
+
+
+@_staff_only(admin=True)
+async def _account(request: Request, staff: Staff, name: str) -> HTTPResponse:
+    """Admins: remove an account (and end its sessions)."""
+    if not await _in_thread(staff_store().remove, name):
+        return _error(404, "not_found", f"There is no account '{name}'.")
+    await _in_thread(authenticator().sign_out_everywhere, name)
+    await _in_thread(case_store().audit, staff.name, "remove_staff", None, name)
+    return response.json({"removed": name})
 
 
 @_staff_only(admin=True)

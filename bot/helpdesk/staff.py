@@ -1,5 +1,7 @@
 """Desk staff accounts and their API tokens (``python -m bot staff add NAME``).
 
+Console passwords and sessions: ``bot/helpdesk/auth.py``.
+
 A token is 32 random bytes, shown once when the account is made; only its SHA-256 is stored
 (a token has far more entropy than a password, so a fast hash is enough to make a stolen
 table useless). Roles: ``staff`` (cases) and ``admin`` (also the audit log).
@@ -98,36 +100,65 @@ class StaffStore:
         return None if row is None else Staff(row.name, row.role)
 
 
+def _read_password(from_stdin: bool) -> str:
+    """The new password: one line of stdin (scripts), else asked twice on the terminal."""
+    import getpass
+    import sys
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password for the console (at least 12 characters): ")
+    if getpass.getpass("Again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m bot staff add|remove|list``."""
+    """``python -m bot staff add|password|remove|list``."""
     from bot import storage
+    from bot.helpdesk.auth import Authenticator
     from bot.settings import Settings
 
     parser = argparse.ArgumentParser(prog="python -m bot staff", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    add = commands.add_parser("add", help="create an account and print its API token once")
+    add = commands.add_parser("add", help="create an account: a console password, an API token")
     add.add_argument("name")
-    add.add_argument("--admin", action="store_true", help="may read the audit log")
+    add.add_argument("--admin", action="store_true", help="manages accounts, reads the audit log")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    password = commands.add_parser("password", help="set a new console password")
+    password.add_argument("name")
+    password.add_argument("--password-stdin", action="store_true")
     remove = commands.add_parser("remove", help="delete an account")
     remove.add_argument("name")
     commands.add_parser("list", help="list the accounts")
     args = parser.parse_args(argv)
-    store = StaffStore(storage.engine(Settings.from_env().database_url))
-    if args.command == "add":
-        try:
+    engine = storage.engine(Settings.from_env().database_url)
+    store, auth = StaffStore(engine), Authenticator(engine)
+    try:
+        if args.command == "add":
             token = store.add(args.name, "admin" if args.admin else "staff")
-        except ValueError as error:
-            logger.error("%s", error)
-            return 2
-        logger.info("Account '%s' created. Its API token (shown only now):", args.name)
-        print(token)  # noqa: T201 - the one place the token is shown, on stdout for scripts
-        return 0
-    if args.command == "remove":
-        if store.remove(args.name):
+            try:
+                auth.set_password(args.name, _read_password(args.password_stdin))
+            except ValueError:
+                store.remove(args.name)
+                raise
+            logger.info(
+                "Account '%s' created. Its API token for scripts (shown only now):", args.name
+            )
+            print(token)  # noqa: T201 - the one place the token is shown, on stdout for scripts
+        elif args.command == "password":
+            auth.set_password(args.name, _read_password(args.password_stdin))
+            auth.sign_out_everywhere(args.name)
+            logger.info("Password of '%s' changed; its sessions ended.", args.name)
+        elif args.command == "remove":
+            if not store.remove(args.name):
+                raise ValueError(f"there is no account '{args.name}'")
+            auth.sign_out_everywhere(args.name)
             logger.info("Account '%s' removed.", args.name)
-            return 0
-        logger.error("There is no account '%s'.", args.name)
-        return 1
-    for name, role in store.names():
-        print(f"{name}\t{role}")  # noqa: T201
+        else:
+            for name, role in store.names():
+                print(f"{name}\t{role}")  # noqa: T201
+    except ValueError as error:
+        logger.error("%s", error)
+        return 2
     return 0

@@ -7,6 +7,7 @@ import http.client
 import json
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import storage
+from bot.helpdesk.auth import Authenticator
 from bot.helpdesk.staff import StaffStore
 from bot.run import stop
 from tests.databases import KINDS, fresh_database
@@ -51,6 +53,9 @@ def desk(
         staff = StaffStore(storage.engine(url))
         tokens = {name: staff.add(name) for name in ("anna", "bart")}
         tokens["admin"] = staff.add("root", role="admin")
+        passwords = Authenticator(storage.engine(url))
+        for name in ("anna", "bart", "root"):
+            passwords.set_password(name, f"{name}-console-password")
         running = start(trained_model, folder, database_url=url)
         try:
             yield running, tokens
@@ -258,12 +263,14 @@ def test_danger_and_exploitation_get_the_right_path_in_every_language(
 
 def test_the_staff_api_refuses_anonymous_and_wrong_role_access(desk):
     assistant, _ = desk
-    for path in ("/cases", "/cases/1", "/events", "/audit"):
+    for path in ("/cases", "/cases/1", "/events", "/audit", "/me", "/staff"):
         assert api(assistant, "GET", path, None)[0] == 401
         assert api(assistant, "GET", path, "wrong-token")[0] == 401
-    for path in ("/cases/1/claim", "/cases/1/close", "/cases/1/messages", "/cases/1/notes"):
+    posts = ("/cases/1/claim", "/cases/1/unclaim", "/cases/1/close", "/cases/1/messages")
+    for path in (*posts, "/cases/1/notes", "/logout", "/staff"):
         assert api(assistant, "POST", path, None)[0] == 401
     assert api(assistant, "GET", "/audit", TOKENS["anna"])[0] == 403
+    assert api(assistant, "GET", "/staff", TOKENS["anna"])[0] == 403
     assert api(assistant, "GET", "/audit", TOKENS["admin"])[0] == 200
     for body in (b"{not json", b"[" * 100_000 + b"]" * 100_000, {"text": ""}, {"text": 5}):
         assert api(assistant, "POST", "/cases/1/notes", TOKENS["anna"], body)[0] == 400
@@ -349,3 +356,56 @@ def test_danger_while_the_desk_has_the_conversation_still_gets_112_at_once(desk,
     _, reply = api(assistant, "GET", f"/cases/{case_id}", TOKENS["anna"])
     said = [t["text"] for t in reply["transcript"] if t["from"] == "user"]
     assert "on znowu mnie bije i grozi ze mnie zabije" in said  # staff see it too
+
+
+def console(assistant: Assistant, name: str, password: str | None = None) -> tuple[int, Any, str]:
+    """Sign in as the console does: the status, the reply, and the session cookie."""
+    status, reply, headers = assistant.post(
+        "/webhooks/desk/api/login",
+        {"name": name, "password": password or f"{name}-console-password"},
+    )
+    cookie = headers.get("set-cookie") or headers.get("Set-Cookie") or ""
+    return status, reply, cookie.split(";", 1)[0]
+
+
+def test_the_console_signs_in_with_a_cookie_and_needs_the_csrf_token(desk, content):
+    assistant, _ = desk
+    status, me, cookie = console(assistant, "bart")
+    assert status == 200 and me["staff"] == "bart" and cookie.startswith("wegwijs_desk=")
+    _, _, headers = assistant.post(
+        "/webhooks/desk/api/login", {"name": "bart", "password": "bart-console-password"}
+    )
+    flags = (headers.get("set-cookie") or headers.get("Set-Cookie") or "").lower()
+    assert "httponly" in flags and "secure" in flags and "samesite=strict" in flags
+    session = {"Cookie": cookie}
+    assert assistant.get_with("/webhooks/desk/api/cases", session)[0] == 200
+    case_id = hand_over(assistant, content, sender(), "ro")
+    claim = f"/webhooks/desk/api/cases/{case_id}/claim"
+    assert assistant.post(claim, {}, session)[0] == 403  # no CSRF token: a forged request
+    assert assistant.post(claim, {}, {**session, "X-CSRF-Token": "guess"})[0] == 403
+    assert assistant.post(claim, {}, {**session, "X-CSRF-Token": me["csrf"]})[0] == 200
+    assert assistant.get_with("/webhooks/desk/api/staff", session)[0] == 403  # not an admin
+    logout = assistant.post(
+        "/webhooks/desk/api/logout", {}, {**session, "X-CSRF-Token": me["csrf"]}
+    )
+    assert logout[0] == 200
+    assert assistant.get_with("/webhooks/desk/api/cases", session)[0] == 401
+
+
+def test_admins_manage_accounts_and_wrong_passwords_lock_an_account(desk):
+    assistant, _ = desk
+    _, me, cookie = console(assistant, "root")
+    admin = {"Cookie": cookie, "X-CSRF-Token": me["csrf"]}
+    new = {"name": "dana", "password": "dana-long-password", "role": "staff"}
+    assert assistant.post("/webhooks/desk/api/staff", new, admin)[0] == 201
+    assert console(assistant, "dana", "dana-long-password")[0] == 200
+    for _ in range(5):
+        assert console(assistant, "dana", "not her password")[0] == 401
+    status, refused, _ = console(assistant, "dana", "dana-long-password")
+    assert status == 401 and "Too many" in refused["message"]
+    delete = urllib.request.Request(
+        assistant.base + "/webhooks/desk/api/staff/dana", method="DELETE", headers=admin
+    )
+    assert assistant._send(delete)[0] == 200
+    _, audit = api(assistant, "GET", "/audit", TOKENS["admin"])
+    assert {"add_staff", "remove_staff", "sign_in"} <= {a["action"] for a in audit["audit"]}
