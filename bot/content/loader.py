@@ -171,6 +171,7 @@ def load_content(
             )
         answers: dict[str, Answer] = {}
         ui: dict[str, Any] = {}
+        canned: dict[str, str] = {}
         broken[language] = set()
         values = {**_amount_values(amounts, language), **desk_values, **RUNTIME_PLACEHOLDERS}
         for path in files:
@@ -180,11 +181,13 @@ def load_content(
                 unreadable.add(language)
                 continue
             _read_file(loaded, language, answers, broken[language], ui, values, today, problems)
+            _read_canned(loaded, canned, problems)
             if "ui" in (loaded.data if isinstance(loaded.data, dict) else {}):
                 ui_lines[language] = loaded
-        catalogs[language] = Catalog(language, answers, ui)
+        catalogs[language] = Catalog(language, answers, ui, canned)
 
     _check_ui(catalogs, ui_lines, project_root, problems)
+    _check_canned(catalogs, project_root, problems)
     complete = {code: c for code, c in catalogs.items() if code not in unreadable}
     missing = _check_across_languages(
         complete, broken, required_ids or set(), project_root, problems
@@ -194,6 +197,46 @@ def load_content(
     if result.errors:
         result.content = None
     return result
+
+
+def _read_canned(loaded: LoadedYaml, canned: dict[str, str], problems: list[Problem]) -> None:
+    """The staff's ready-made replies of one file (``canned: {id: text}``)."""
+    data = loaded.data if isinstance(loaded.data, dict) else {}
+    section = data.get("canned")
+    if section is None:
+        return
+    if not isinstance(section, dict):
+        problems.append(loaded.problem(("canned",), "'canned' must contain 'id: text' lines"))
+        return
+    for reply_id, text in section.items():
+        where = ("canned", reply_id)
+        if not isinstance(reply_id, str) or not _ID.match(reply_id):
+            problems.append(loaded.problem(where, f"'{reply_id}' must be like call_tomorrow"))
+        elif not isinstance(text, str) or not text.strip():
+            problems.append(loaded.problem(where, f"the reply '{reply_id}' is empty"))
+        elif len(text) > MAX_BODY:
+            problems.append(
+                loaded.problem(
+                    where, f"'{reply_id}' has {len(text)} characters; at most {MAX_BODY}"
+                )
+            )
+        else:
+            canned[reply_id] = text.strip()
+
+
+def _check_canned(catalogs: dict[str, Catalog], root: Path, problems: list[Problem]) -> None:
+    """Every ready-made reply in every language (a warning: staff then cannot send it)."""
+    every = set().union(*(set(c.canned) for c in catalogs.values()))
+    for language, catalog in catalogs.items():
+        for reply_id in sorted(every - set(catalog.canned)):
+            problems.append(
+                Problem(
+                    _rel(root, root / "locales" / language / "canned.yml"),
+                    1,
+                    f"the ready-made reply '{reply_id}' is missing in '{language}'",
+                    "warning",
+                )
+            )
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -218,9 +261,11 @@ def _read_file(  # noqa: C901 - one check per section, in reading order
         problems.append(loaded.problem((), "the file must start with 'answers:' or 'ui:'"))
         return
     for key in data:
-        if key not in {"answers", "ui"}:
+        if key not in {"answers", "ui", "canned"}:
             problems.append(
-                loaded.problem((key,), f"unknown section '{key}'; use 'answers:' or 'ui:'")
+                loaded.problem(
+                    (key,), f"unknown section '{key}'; use 'answers:', 'ui:' or 'canned:'"
+                )
             )
     if "ui" in data:
         if isinstance(data["ui"], dict):

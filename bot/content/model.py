@@ -87,6 +87,7 @@ class Catalog:
     language: str
     answers: dict[str, Answer] = field(default_factory=dict)
     ui: dict[str, Any] = field(default_factory=dict)
+    canned: dict[str, str] = field(default_factory=dict)  # the desk staff's ready-made replies
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ Routes:
     POST /cases/<id>/notes {"text"}       an internal note (never sent)
     POST /cases/<id>/close {"outcome"}    close; the bot answers the user again
     GET  /events                          server-sent events: one ``case`` event per new case
+    GET  /cases?status=closed&from=&to=&outcome=   closed cases by day and outcome
+    GET  /canned?language=pl              ready-made replies in a language (with English)
     GET  /audit                           the audit log (admins)
     POST /login {"name", "password"}      sign in: a session cookie and the CSRF token
     POST /logout, GET /me                 sign out; who is signed in
@@ -25,6 +27,7 @@ Routes:
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -41,8 +44,10 @@ from sanic.response import HTTPResponse
 from bot.channels.common import pseudonym
 from bot.content.render import render
 from bot.helpdesk.auth import COOKIE, SignInError, csrf_ok
+from bot.helpdesk.hours import DESK_ZONE
 from bot.helpdesk.staff import Staff
 from bot.helpdesk.store import OUTCOMES, Case, CaseError, CaseStore
+from bot.i18n.languages import FALLBACK_LANGUAGE
 from bot.wiring import authenticator, case_store, content_store, staff_store
 
 logger = logging.getLogger(__name__)
@@ -135,6 +140,7 @@ class DeskInput(InputChannel):
         desk.add_route(_close, "/api/cases/<case_id:int>/close", methods=["POST"])
         desk.add_route(_events, "/api/events", methods=["GET"])
         desk.add_route(_audit, "/api/audit", methods=["GET"])
+        desk.add_route(_canned, "/api/canned", methods=["GET"])
         desk.add_route(_login, "/api/login", methods=["POST"])
         desk.add_route(_logout, "/api/logout", methods=["POST"])
         desk.add_route(_me, "/api/me", methods=["GET"])
@@ -162,11 +168,25 @@ def _case_error(error: CaseError) -> HTTPResponse:
 @_staff_only()
 async def _cases(request: Request, staff: Staff) -> HTTPResponse:
     store = case_store()
-    if request.args.get("status") == "closed":
-        found = await _in_thread(store.closed_cases)
-    else:
+    if request.args.get("status") != "closed":
         found = await _in_thread(store.queue)
+        return response.json({"cases": [case.as_dict() for case in found]})
+    try:  # closed cases, searchable by the days they were closed (Amsterdam) and outcome
+        since = _day_start(request.args.get("from"))
+        until = _day_start(request.args.get("to"), days_later=1)  # "to" includes that day
+    except ValueError:
+        return _error(400, "invalid_request", "'from' and 'to' are dates like 2026-11-30.")
+    outcome = request.args.get("outcome") or None
+    found = await _in_thread(store.closed_cases, since, until, outcome)
     return response.json({"cases": [case.as_dict() for case in found]})
+
+
+def _day_start(value: str | None, days_later: int = 0) -> float | None:
+    """The start of a day in Amsterdam (``2026-11-30``) as seconds since the epoch."""
+    if not value:
+        return None
+    day = dt.date.fromisoformat(value) + dt.timedelta(days=days_later)
+    return dt.datetime.combine(day, dt.time(), tzinfo=DESK_ZONE).timestamp()
 
 
 @_staff_only()
@@ -178,7 +198,39 @@ async def _case(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
         return _case_error(error)
     await _in_thread(store.audit, staff.name, "read", case_id, None)
     transcript = await _transcript(request, store, case)
-    return response.json({"case": case.as_dict(), "transcript": transcript})
+    return response.json(
+        {
+            "case": case.as_dict(),
+            "transcript": transcript,
+            "reply_window": await _in_thread(_reply_window, request, case),
+        }
+    )
+
+
+def _reply_window(request: Request, case: Case) -> dict[str, Any]:
+    """Whether a reply can reach the user now (WhatsApp: 24 hours after their last message)."""
+    channel = next((c for c in request.app.ctx.input_channels if c.name() == case.channel), None)
+    window = getattr(channel, "window", None)
+    if window is None or case.conversation_id is None:
+        return {"open": True, "template": False}
+    template = getattr(getattr(channel, "settings", None), "template", None)
+    return {"open": window.is_open(case.conversation_id), "template": bool(template)}
+
+
+@_staff_only()
+async def _canned(request: Request, staff: Staff) -> HTTPResponse:
+    """The ready-made replies in a language, each with its English text for the staff."""
+    language = request.args.get("language", "")
+    content = content_store().get()
+    catalog = content.catalogs.get(language)
+    if catalog is None:
+        return _error(400, "invalid_request", "'language' is one of the assistant's languages.")
+    english = content.catalogs[FALLBACK_LANGUAGE].canned
+    replies = [
+        {"id": reply_id, "text": text, "english": english.get(reply_id, "")}
+        for reply_id, text in catalog.canned.items()
+    ]
+    return response.json({"language": language, "replies": replies})
 
 
 async def _transcript(request: Request, store: CaseStore, case: Case) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 STATUSES = ("waiting", "claimed", "closed")
 OUTCOMES = ("answered", "referred", "no_reply", "handed_back")
+# what staff can choose; "erased" is set when the user deletes their data
 OPEN = ("waiting", "claimed")
 
 metadata = sa.MetaData()
@@ -208,15 +209,23 @@ class CaseStore:
             ).all()
         return [_case(row) for row in rows]
 
-    def closed_cases(self, limit: int = 200) -> list[Case]:
-        """The latest closed cases, newest first."""
+    def closed_cases(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        outcome: str | None = None,
+        limit: int = 200,
+    ) -> list[Case]:
+        """Closed cases, newest first: closed between ``since`` and ``until``, with ``outcome``."""
+        query = sa.select(CASES).where(CASES.c.status == "closed")
+        if since is not None:
+            query = query.where(CASES.c.closed_at >= since)
+        if until is not None:
+            query = query.where(CASES.c.closed_at < until)
+        if outcome is not None:
+            query = query.where(CASES.c.outcome == outcome)
         with self.engine.connect() as db:
-            rows = db.execute(
-                sa.select(CASES)
-                .where(CASES.c.status == "closed")
-                .order_by(CASES.c.closed_at.desc())
-                .limit(limit)
-            ).all()
+            rows = db.execute(query.order_by(CASES.c.closed_at.desc()).limit(limit)).all()
         return [_case(row) for row in rows]
 
     def latest_id(self) -> int:

@@ -409,3 +409,36 @@ def test_admins_manage_accounts_and_wrong_passwords_lock_an_account(desk):
     assert assistant._send(delete)[0] == 200
     _, audit = api(assistant, "GET", "/audit", TOKENS["admin"])
     assert {"add_staff", "remove_staff", "sign_in"} <= {a["action"] for a in audit["audit"]}
+
+
+def test_closed_cases_are_found_by_day_and_outcome(desk, content):
+    assistant, _ = desk
+    case_id = hand_over(assistant, content, sender(), "pl")
+    api(assistant, "POST", f"/cases/{case_id}/close", TOKENS["anna"], {"outcome": "referred"})
+    today = time.strftime("%Y-%m-%d")
+    _, found = api(
+        assistant,
+        "GET",
+        f"/cases?status=closed&from={today}&to={today}&outcome=referred",
+        TOKENS["anna"],
+    )
+    assert case_id in [c["id"] for c in found["cases"]]
+    assert all(c["outcome"] == "referred" for c in found["cases"])
+    _, earlier = api(assistant, "GET", "/cases?status=closed&to=2020-01-01", TOKENS["anna"])
+    assert earlier["cases"] == []
+    assert api(assistant, "GET", "/cases?status=closed&from=yesterday", TOKENS["anna"])[0] == 400
+
+
+def test_staff_get_ready_made_replies_in_the_users_language_with_the_english(desk, content):
+    assistant, _ = desk
+    status, canned = api(assistant, "GET", "/canned?language=bg", TOKENS["bart"])
+    assert status == 200
+    replies = {r["id"]: r for r in canned["replies"]}
+    english = content.catalogs["en"].canned
+    assert set(replies) == set(english)
+    assert replies["call_tomorrow"]["english"] == english["call_tomorrow"]
+    assert replies["call_tomorrow"]["text"] == content.catalogs["bg"].canned["call_tomorrow"]
+    case_id = hand_over(assistant, content, sender(), "bg")
+    _, view = api(assistant, "GET", f"/cases/{case_id}", TOKENS["bart"])
+    assert view["reply_window"] == {"open": True, "template": False}  # the web chat: always
+    assert api(assistant, "GET", "/canned?language=xx", TOKENS["bart"])[0] == 400

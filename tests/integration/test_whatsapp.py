@@ -238,6 +238,8 @@ def test_a_staff_reply_goes_out_on_whatsapp_and_outside_24_hours_is_shown_failed
     window = sa.table("whatsapp_last_inbound", sa.column("conversation_id"), sa.column("at"))
     with storage.engine(assistant.settings.database_url).begin() as db:  # 25 hours later
         db.execute(sa.update(window).values(at=window.c.at - 25 * 3600))
+    _, view, _ = assistant.get_with(f"/webhooks/desk/api/cases/{case['id']}", auth)
+    assert view["reply_window"] == {"open": False, "template": True}  # the console warns
     status, failed, _ = assistant.post(path, {"text": "Czy jeszcze potrzebujesz pomocy?"}, auth)
     assert (status, failed["delivery"]) == (502, "failed")
     assert "24-hour" in failed["error"] and "template" in failed["error"]

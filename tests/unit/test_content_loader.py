@@ -162,3 +162,24 @@ def test_a_topic_answer_needs_follow_up_buttons(project):
     assert changed != data
     path.write_text(changed, encoding="utf-8")
     assert any("needs 1 to 3 related topics" in p.message for p in load(project).errors)
+
+
+def test_ready_made_replies_load_per_language_and_a_missing_one_is_a_warning(project):
+    from bot.content.loader import load_content
+    from bot.wiring import answer_ids_required
+
+    result = load_content(project, answer_ids_required(project))
+    assert result.content is not None
+    assert set(result.content.catalogs["pl"].canned) == set(result.content.catalogs["en"].canned)
+    canned = project / "locales" / "ro" / "canned.yml"
+    lines = [
+        line
+        for line in canned.read_text(encoding="utf-8").splitlines()
+        if "call_tomorrow" not in line
+    ]
+    canned.write_text("\n".join([*lines, '  Bad Id: "x"']) + "\n", encoding="utf-8")
+    result = load_content(project, answer_ids_required(project))
+    [missing] = [p for p in result.warnings if "call_tomorrow" in p.message]
+    assert missing.file == "locales/ro/canned.yml" and "'ro'" in missing.message
+    [bad] = [p for p in result.errors if "Bad Id" in p.message]
+    assert bad.file == "locales/ro/canned.yml" and bad.line == len(lines) + 1
