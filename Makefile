@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
 .PHONY: help install run train test lint typecheck validate content-check nlu-eval \
-        conversation-test bench-nlu browser-deps lexicon lock clean pytest purge
+        conversation-test bench-nlu browser-deps lexicon lock clean pytest purge staff
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ bench-nlu: $(STAMP) ## Print per-language NLU figures (accuracy, macro-F1, fallb
 
 purge: $(STAMP) ## Delete conversations older than WEGWIJS_KEEP_CONVERSATIONS_DAYS (default 30)
 	$(PY) -m bot purge
+
+staff: $(STAMP) ## Desk staff accounts: make staff ARGS="add anna [--admin]" (or password, remove, list)
+	$(PY) -m bot staff $(or $(ARGS),list)
 
 browser-deps: ## Install Debian's chromium for the browser test (needs root)
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium

@@ -199,12 +199,14 @@ def main(argv: list[str] | None = None) -> int:
         telegram = settings.telegram
         logger.info(
             "Wegwijs is running.\n\n  Web chat:  %s/webhooks/webchat/\n  REST:      %s/webhooks/"
-            "rest/webhook\n  HTTP API:  %s/model/parse%s\n  Telegram:  %s\n  WhatsApp:  %s\n\n"
+            "rest/webhook\n  HTTP API:  %s/model/parse%s\n  Staff API: %s/webhooks/desk/api/ "
+            "(accounts: python -m bot staff add NAME)\n  Telegram:  %s\n  WhatsApp:  %s\n\n"
             "Press Ctrl-C to stop.\n",
             base,
             base,
             base,
             "" if settings.auth_token is None else " (token required)",
+            base,
             "off (set TELEGRAM_BOT_TOKEN)"
             if telegram is None
             else f"{telegram.mode} ({telegram.webhook_url or telegram.api_url})",
