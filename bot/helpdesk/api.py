@@ -46,7 +46,7 @@ from bot.content.render import render
 from bot.helpdesk.auth import COOKIE, SignInError, csrf_ok
 from bot.helpdesk.hours import DESK_ZONE
 from bot.helpdesk.staff import Staff
-from bot.helpdesk.store import OUTCOMES, Case, CaseError, CaseStore
+from bot.helpdesk.store import OUTCOMES, Case, CaseError, CaseNotFound, CaseStore
 from bot.i18n.languages import FALLBACK_LANGUAGE
 from bot.wiring import authenticator, case_store, content_store, staff_store
 
@@ -159,10 +159,9 @@ async def _in_thread(call: Callable[..., Any], *args: Any) -> Any:
 
 
 def _case_error(error: CaseError) -> HTTPResponse:
-    message = str(error)
-    if message.startswith("there is no case"):
-        return _error(404, "not_found", message)
-    return _error(409, "conflict", message)
+    if isinstance(error, CaseNotFound):
+        return _error(404, "not_found", str(error))
+    return _error(409, "conflict", str(error))
 
 
 @_staff_only()

@@ -72,6 +72,10 @@ class CaseError(Exception):
     """A staff action that cannot be done (e.g. the case is closed); the message says why."""
 
 
+class CaseNotFound(CaseError):
+    """There is no case with that id."""
+
+
 @dataclass(frozen=True)
 class Case:
     """One conversation handed to the desk."""
@@ -196,7 +200,7 @@ class CaseStore:
         with self.engine.connect() as db:
             row = db.execute(sa.select(CASES).where(CASES.c.id == case_id)).first()
         if row is None:
-            raise CaseError(f"there is no case {case_id}")
+            raise CaseNotFound(f"there is no case {case_id}")
         return _case(row)
 
     def queue(self) -> list[Case]:
@@ -252,7 +256,7 @@ class CaseStore:
             if claimed != 1:
                 row = db.execute(sa.select(CASES).where(CASES.c.id == case_id)).first()
                 if row is None:
-                    raise CaseError(f"there is no case {case_id}")
+                    raise CaseNotFound(f"there is no case {case_id}")
                 holder = row._mapping["staff"]
                 raise CaseError(f"case {case_id} is {row._mapping['status']} (by {holder})")
             self._audit(db, staff, "claim", case_id)

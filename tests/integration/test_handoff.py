@@ -271,6 +271,8 @@ def test_the_staff_api_refuses_anonymous_and_wrong_role_access(desk):
         assert api(assistant, "POST", path, None)[0] == 401
     assert api(assistant, "GET", "/audit", TOKENS["anna"])[0] == 403
     assert api(assistant, "GET", "/staff", TOKENS["anna"])[0] == 403
+    assert api(assistant, "GET", "/cases/999999", TOKENS["anna"])[0] == 404
+    assert api(assistant, "POST", "/cases/999999/claim", TOKENS["anna"])[0] == 404
     assert api(assistant, "GET", "/audit", TOKENS["admin"])[0] == 200
     for body in (b"{not json", b"[" * 100_000 + b"]" * 100_000, {"text": ""}, {"text": 5}):
         assert api(assistant, "POST", "/cases/1/notes", TOKENS["anna"], body)[0] == 400
