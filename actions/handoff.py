@@ -110,8 +110,8 @@ class ValidateHandoffForm(Action):
         latest = tracker.latest_message or {}
         text = latest.get("text") or ""
         requested = tracker.get_slot("requested_slot")
-        if requested is not None and signals().assess(text).danger:
-            say(dispatcher, content, "emergency", language)  # danger first, then go on
+        if signals().assess(text).danger:  # "he beats me, I want a person": 112 first
+            say(dispatcher, content, "emergency", language)
         step = handoff.next_step(requested, (latest.get("intent") or {}).get("name"), text)
         if step.problem:
             say(dispatcher, content, step.problem, language)
