@@ -3,14 +3,18 @@
 The answer action runs in the action server. When that server is down or fails, Rasa logs the
 error and continues without a reply; the user would wait for nothing. Every channel checks
 after a turn whether anything was sent, and if not sends ``ui.unavailable``: "try again in a
-few minutes". While a person of the desk has the conversation the bot is rightly silent —
-except when the message shows danger to life or health: then the emergency information
-(112) goes out at once, even if the desk is closed.
+few minutes". The same when the turn takes longer than ``WEGWIJS_REPLY_DEADLINE`` seconds
+(default 20; the action server is overloaded or hangs): the turn goes on, and its reply
+still follows on Telegram and WhatsApp. While a person of the desk has the conversation the
+bot is rightly silent — except when the message shows danger to life or health: then the
+emergency information (112) goes out at once, even if the desk is closed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,6 +26,27 @@ from bot.i18n.languages import FALLBACK_LANGUAGE, negotiate
 from bot.wiring import content_store, signals
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_DEADLINE = 20.0
+
+
+def reply_deadline() -> float:
+    """Seconds a user waits for a turn before being told it is slow (``WEGWIJS_REPLY_DEADLINE``)."""
+    try:
+        return max(1.0, float(os.environ.get("WEGWIJS_REPLY_DEADLINE", DEFAULT_DEADLINE)))
+    except ValueError:
+        return DEFAULT_DEADLINE
+
+
+async def within_deadline(turn: Awaitable[Any]) -> bool:
+    """Run a turn; False when it is not done within the deadline (it then goes on regardless)."""
+    task = asyncio.ensure_future(turn)
+    try:
+        await asyncio.wait_for(asyncio.shield(task), reply_deadline())
+    except asyncio.TimeoutError:
+        logger.warning("A turn took longer than %.0f s; the user is told", reply_deadline())
+        return False
+    return True
 
 
 async def unanswered_notice(

@@ -47,7 +47,7 @@ from telegram.error import RetryAfter, TelegramError
 
 from bot.channels import common
 from bot.channels.common import RecentIds, pseudonym
-from bot.channels.silence import notify_if_unanswered
+from bot.channels.silence import notify_if_unanswered, within_deadline
 from bot.content.render import ui_text
 from bot.i18n.languages import negotiate
 from bot.settings import TelegramSettings
@@ -386,7 +386,7 @@ class TelegramInput(InputChannel):
             metadata["command"] = "start"  # welcome, languages and privacy notice again
         output = TelegramOutput(self.bot)
         message = UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
-        await on_new_message(message)
+        await within_deadline(on_new_message(message))
         await notify_if_unanswered(
             self._app,
             message,

@@ -25,7 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.common import trim_for_understanding
-from bot.channels.silence import unanswered_notice
+from bot.channels.silence import unanswered_notice, within_deadline
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.settings import PROJECT_ROOT
 from bot.wiring import case_store
@@ -115,8 +115,12 @@ class WebChatInput(InputChannel):
         sender, text, metadata = parsed
         collector = CollectingOutputChannel()
         try:
-            await on_new_message(
-                UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+            await within_deadline(  # slow: the notice below, the turn goes on
+                on_new_message(
+                    UserMessage(
+                        text, collector, sender, input_channel=self.name(), metadata=metadata
+                    )
+                )
             )
         except Exception:
             logger.exception("Web chat message could not be handled")
@@ -125,7 +129,7 @@ class WebChatInput(InputChannel):
                 "unavailable",
                 "The assistant could not answer just now. Please try again in a minute.",
             )
-        if not collector.messages:  # no reply: the action server failed, or the desk has it
+        if not collector.messages:  # no reply: the action server failed or is slow, or the desk
             hint = metadata.get("language_hint")
             notice = await unanswered_notice(request.app, sender, text, hint)
             if notice is not None:

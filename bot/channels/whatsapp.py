@@ -43,7 +43,7 @@ from sanic.response import HTTPResponse
 
 from bot import storage
 from bot.channels.common import RecentIds, pseudonym, split_text, trim_for_understanding
-from bot.channels.silence import notify_if_unanswered
+from bot.channels.silence import notify_if_unanswered, within_deadline
 from bot.content.render import ui_text
 from bot.settings import Settings, WhatsAppSettings
 from bot.wiring import content_store
@@ -500,7 +500,7 @@ class WhatsAppInput(InputChannel):
                     input_channel=self.name(),
                     metadata={"trimmed": True} if trimmed else {},
                 )
-                await on_new_message(user_message)
+                await within_deadline(on_new_message(user_message))
                 await notify_if_unanswered(
                     app, user_message, output.sent > 0, partial(output.send_text_message, sender)
                 )

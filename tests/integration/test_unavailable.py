@@ -1,10 +1,12 @@
-"""When the action server is down, users are told to try again in their language, not left
-waiting; the failure is in the logs."""
+"""When the action server is down or hangs, users are told to try again in their language, not
+left waiting; the failure is in the logs."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
+import time
 import uuid
 
 from bot.run import stop
@@ -27,4 +29,31 @@ def test_without_the_action_server_the_user_is_told_to_try_again(trained_model, 
         logs = assistant.logs()
         assert "action_answer" in logs and "notice sent" in logs
     finally:
+        stop(assistant.processes)
+
+
+def test_a_hanging_action_server_gets_the_same_notice_after_the_deadline(
+    trained_model, tmp_path, content, monkeypatch
+):
+    monkeypatch.setenv("WEGWIJS_REPLY_DEADLINE", "3")
+    assistant = start(trained_model, tmp_path)
+    hole = socket.socket()
+    try:
+        user = "web-" + uuid.uuid4().hex
+        assistant.say(user, "waar kan ik een bsn nummer krijgen")
+        actions = assistant.processes["actions"]
+        os.killpg(actions.pid, signal.SIGTERM)
+        actions.wait(timeout=30)
+        # in its place, a server that takes the connection and never answers
+        hole.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        hole.bind(("127.0.0.1", assistant.settings.actions_port))
+        hole.listen(16)
+
+        started = time.monotonic()
+        [reply] = assistant.say(user, "en hoe krijg ik digid?")
+        assert reply["text"] == content.catalogs["nl"].ui["unavailable"]
+        assert time.monotonic() - started < 30  # told after the deadline, not Rasa's 5 minutes
+        assert "took longer than 3 s" in assistant.logs()
+    finally:
+        hole.close()
         stop(assistant.processes)
