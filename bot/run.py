@@ -199,8 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         telegram = settings.telegram
         logger.info(
             "Wegwijs is running.\n\n  Web chat:  %s/webhooks/webchat/\n  REST:      %s/webhooks/"
-            "rest/webhook\n  HTTP API:  %s/model/parse%s\n  Staff API: %s/webhooks/desk/api/ "
-            "(accounts: python -m bot staff add NAME)\n  Telegram:  %s\n  WhatsApp:  %s\n\n"
+            "rest/webhook\n  HTTP API:  %s/model/parse%s\n  Desk:      %s/webhooks/desk/ "
+            '(accounts: make staff ARGS="add NAME --admin")\n  Telegram:  %s\n  WhatsApp:  %s\n\n'
             "Press Ctrl-C to stop.\n",
             base,
             base,

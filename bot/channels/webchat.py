@@ -24,7 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.common import trim_for_understanding
+from bot.channels.common import SECURITY_HEADERS, static_file, trim_for_understanding
 from bot.channels.silence import unanswered_notice, within_deadline
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.settings import PROJECT_ROOT
@@ -39,12 +39,6 @@ _SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _ASSETS = {
     "webchat.js": "text/javascript; charset=utf-8",
     "webchat.css": "text/css; charset=utf-8",
-}
-_SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
 }
 
 
@@ -141,7 +135,7 @@ async def _page(request: Request) -> HTTPResponse:
     if not request.path.endswith("/"):
         return response.redirect(request.path + "/")
     html = (STATIC / "webchat.html").read_text(encoding="utf-8")
-    return response.html(html, headers=_SECURITY_HEADERS)
+    return response.html(html, headers=SECURITY_HEADERS)
 
 
 def privacy_section(language: str, notice: Path = PRIVACY_NOTICE) -> str | None:
@@ -166,7 +160,7 @@ async def _privacy(request: Request, language: str) -> HTTPResponse:
         '<title>Wegwijs — privacy</title><link rel="stylesheet" href="../webchat.css"></head>'
         f'<body><main class="page">{body}</main></body></html>'
     )
-    return response.html(html, headers=_SECURITY_HEADERS)
+    return response.html(html, headers=SECURITY_HEADERS)
 
 
 async def _updates(request: Request) -> HTTPResponse:
@@ -184,10 +178,4 @@ async def _health(request: Request) -> HTTPResponse:
 
 
 async def _asset(request: Request, asset: str) -> HTTPResponse:
-    if asset not in _ASSETS:
-        return _error(404, "not_found", "Not found.")
-    return response.text(
-        (STATIC / asset).read_text(encoding="utf-8"),
-        content_type=_ASSETS[asset],
-        headers=_SECURITY_HEADERS,
-    )
+    return static_file(STATIC, asset, _ASSETS)

@@ -32,6 +32,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -41,7 +42,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.common import pseudonym
+from bot.channels.common import SECURITY_HEADERS, pseudonym, static_file
 from bot.content.render import render
 from bot.helpdesk.auth import COOKIE, SignInError, csrf_ok
 from bot.helpdesk.hours import DESK_ZONE
@@ -52,6 +53,13 @@ from bot.wiring import authenticator, case_store, content_store, staff_store
 
 logger = logging.getLogger(__name__)
 
+STATIC = Path(__file__).with_name("static")
+LOCALE = Path(__file__).with_name("locale")
+CONSOLE_LANGUAGES = ("nl", "en")
+ASSETS = {
+    "console.js": "text/javascript; charset=utf-8",
+    "console.css": "text/css; charset=utf-8",
+}
 MAX_TEXT = 4000
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 POLL_SECONDS = 1.0
@@ -131,6 +139,9 @@ class DeskInput(InputChannel):
         """The API's routes."""
         desk = Blueprint("desk", __name__)
         desk.add_route(_health, "/health", methods=["GET"])
+        desk.add_route(_console_page, "/", methods=["GET"])
+        desk.add_route(_console_asset, "/static/<asset:str>", methods=["GET"])
+        desk.add_route(_console_strings, "/api/strings", methods=["GET"])
         desk.add_route(_cases, "/api/cases", methods=["GET"])
         desk.add_route(_case, "/api/cases/<case_id:int>", methods=["GET"])
         desk.add_route(_claim, "/api/cases/<case_id:int>/claim", methods=["POST"])
@@ -151,6 +162,36 @@ class DeskInput(InputChannel):
 
 async def _health(request: Request) -> HTTPResponse:
     return response.json({"status": "ok"})
+
+
+async def _console_page(request: Request) -> HTTPResponse:
+    """The console (it asks for sign-in itself; every API call is checked)."""
+    html = (STATIC / "console.html").read_text(encoding="utf-8")
+    return response.html(html, headers=SECURITY_HEADERS)
+
+
+async def _console_asset(request: Request, asset: str) -> HTTPResponse:
+    return static_file(STATIC, asset, ASSETS)
+
+
+async def _console_strings(request: Request) -> HTTPResponse:
+    """The console's texts in Dutch or English (gettext catalogs, ``bot/helpdesk/locale``)."""
+    language = request.args.get("language", "nl")
+    return response.json(console_strings(language if language in CONSOLE_LANGUAGES else "nl"))
+
+
+def console_strings(language: str) -> dict[str, str]:
+    """Msgid → text of one console language (English: the msgids themselves)."""
+    from babel.messages.pofile import read_po
+
+    path = LOCALE / language / "LC_MESSAGES" / "console.po"
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=language)
+    return {
+        str(message.id): str(message.string or message.id)
+        for message in catalog
+        if message.id and isinstance(message.id, str)
+    }
 
 
 async def _in_thread(call: Callable[..., Any], *args: Any) -> Any:

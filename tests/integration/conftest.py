@@ -5,6 +5,8 @@ another)."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
 import subprocess
 import urllib.error
@@ -145,3 +147,33 @@ def assistant(trained_model: Path, data_dir: Path) -> Iterator[Assistant]:
     running = start(trained_model, data_dir)
     yield running
     stop(running.processes)
+
+
+CHROMIUM = shutil.which("chromium")
+# On a developer's machine without chromium the browser tests are skipped; CI installs it
+# (.ci/run), and there a missing browser is a failure, not a skip.
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("CI") != "true",
+    reason="Debian's chromium is not installed (make browser-deps)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless chromium, driven by Playwright (no browser download: Debian's package)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()

@@ -2,38 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import shutil
+from tests.integration.conftest import needs_chromium
 
-import pytest
-
-CHROMIUM = shutil.which("chromium")
-# On a developer's machine without chromium the test is skipped; CI installs it (.ci/run), and
-# there a missing browser is a failure, not a skip.
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None and os.environ.get("CI") != "true",
-    reason="Debian's chromium is not installed (make browser-deps)",
-)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+pytestmark = needs_chromium
 
 
 def test_chatting_in_the_browser(assistant, browser, content):
