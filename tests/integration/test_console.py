@@ -26,11 +26,12 @@ def test_a_staff_member_takes_a_case_and_hands_it_back(assistant, browser, conte
 
     desk = browser.new_page(locale="nl-NL")
     desk.goto(assistant.base + "/webhooks/desk/")
-    desk.get_by_label("Naam").fill("ewa")
-    desk.get_by_label("Wachtwoord").fill("not the password")
+    login = desk.locator("#login")
+    login.get_by_label("Naam").fill("ewa")
+    login.get_by_label("Wachtwoord").fill("not the password")
     desk.get_by_role("button", name="Aanmelden").click()
     desk.get_by_text("Verkeerde naam of verkeerd wachtwoord.").wait_for(timeout=10_000)
-    desk.get_by_label("Wachtwoord").fill(PASSWORD)
+    login.get_by_label("Wachtwoord").fill(PASSWORD)
     desk.get_by_role("button", name="Aanmelden").click()
     desk.get_by_role("heading", name="Wachtrij").wait_for(timeout=10_000)
     assert not desk.get_by_role("heading", name="Aanmelden").is_visible()  # the form is gone
@@ -85,3 +86,28 @@ def test_a_staff_member_takes_a_case_and_hands_it_back(assistant, browser, conte
     desk.get_by_role("button", name="Afmelden").click()
     desk.get_by_role("heading", name="Aanmelden").wait_for()
     assert re.search(nl, desk.evaluate("document.documentElement.lang"))
+
+
+def test_an_admin_manages_accounts_and_reads_the_audit_log(assistant, browser):
+    engine = storage.engine(assistant.settings.database_url)
+    StaffStore(engine).add("ruud", role="admin")
+    Authenticator(engine).set_password("ruud", PASSWORD)
+
+    page = browser.new_page(locale="en-GB")
+    page.goto(assistant.base + "/webhooks/desk/")
+    page.get_by_label("Taal").select_option("en")  # the staff member picks English
+    page.locator("#login").get_by_label("Name").fill("ruud")
+    page.locator("#login").get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Administration").wait_for(timeout=10_000)
+
+    page.locator("#add-account").get_by_label("Name").fill("fien")
+    page.get_by_label("Password (12+ characters)").fill("fien-her-own-password")
+    page.get_by_role("button", name="Add account").click()
+    page.locator("#accounts li").filter(has_text="fien · staff").wait_for()
+    page.locator("#audit li").filter(has_text="ruud · account added · fien").wait_for()
+    page.locator("#audit li").filter(has_text="signed in").first.wait_for()
+    page.screenshot(path=str(assistant.settings.data_dir / "console-admin.png"), full_page=True)
+    page.get_by_role("button", name="Remove fien").click()
+    page.locator("#audit li").filter(has_text="account removed · fien").wait_for()
+    assert page.locator("#accounts li").filter(has_text="fien").count() == 0

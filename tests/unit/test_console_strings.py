@@ -18,6 +18,9 @@ def texts_in_the_console() -> set[str]:
     keys |= {"from:" + f for f in ("user", "bot", "staff", "note")}
     keys |= {"delivery:" + d for d in ("sent", "queued", "failed")}
     keys |= {"contact:chat", "contact:phone", "waiting", "claimed", "closed"}
+    keys |= {"role:staff", "role:admin"}
+    actions = ("sign_in", "read", "claim", "unclaim", "message", "note", "close")
+    keys |= {"action:" + a for a in (*actions, "add_staff", "remove_staff")}
     return found | keys
 
 

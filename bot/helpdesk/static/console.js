@@ -11,10 +11,12 @@
   let uiLanguage = localStorage.getItem("wegwijs.console.language") || "nl";
 
   const t = (text) => strings[text] || text;
+  // Dates and language names as in the Netherlands: British English, not American
+  const intl = () => (uiLanguage === "en" ? "en-GB" : uiLanguage);
   const languageName = (code) => {
-    try { return new Intl.DisplayNames([uiLanguage], { type: "language" }).of(code); } catch (e) { return code; }
+    try { return new Intl.DisplayNames([intl()], { type: "language" }).of(code); } catch (e) { return code; }
   };
-  const when = (seconds) => new Intl.DateTimeFormat(uiLanguage, {
+  const when = (seconds) => new Intl.DateTimeFormat(intl(), {
     timeZone: "Europe/Amsterdam", dateStyle: "short", timeStyle: "short",
   }).format(new Date(seconds * 1000));
   const waited = (seconds) => t("{n} min").replace("{n}", String(Math.max(0, Math.round((Date.now() / 1000 - seconds) / 60))));
@@ -50,7 +52,48 @@
     $("who").textContent = me.staff + (me.role === "admin" ? " (admin)" : "");
     loadQueue();
     listen();
+    $("admin").hidden = me.role !== "admin";
+    if (me.role === "admin") loadAdmin();
   }
+
+  async function loadAdmin() {
+    const accounts = await call("staff");
+    if (accounts.status === 200) {
+      $("accounts").replaceChildren(...accounts.body.staff.map((a) => {
+        const li = document.createElement("li");
+        li.textContent = a.name + " · " + t("role:" + a.role) + " ";
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.textContent = t("Remove");
+        remove.setAttribute("aria-label", t("Remove") + " " + a.name);
+        remove.addEventListener("click", async () => {
+          await call("staff/" + encodeURIComponent(a.name), { method: "DELETE" });
+          loadAdmin();
+        });
+        li.appendChild(remove);
+        return li;
+      }));
+    }
+    const audit = await call("audit");
+    if (audit.status === 200) {
+      $("audit").replaceChildren(...audit.body.audit.map((a) => {
+        const li = document.createElement("li");
+        li.textContent = when(a.at) + " · " + a.staff + " · " + t("action:" + a.action)
+          + (a.case_id ? " · #" + a.case_id : "") + (a.detail ? " · " + a.detail : "");
+        return li;
+      }));
+    }
+  }
+
+  $("add-account").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reply = await call("staff", { method: "POST", body: JSON.stringify({
+      name: $("new-name").value, password: $("new-password").value, role: $("new-role").value,
+    }) });
+    if (reply.status >= 400) { $("alert").textContent = reply.body.message; $("alert").hidden = false; return; }
+    $("new-name").value = ""; $("new-password").value = "";
+    loadAdmin();
+  });
 
   function caseButton(c) {
     const item = document.createElement("li");
