@@ -158,6 +158,15 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "results" / "screenshots"  # git-ignored
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save the page for review in results/screenshots/ (not in git)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Headless chromium, driven by Playwright (no browser download: Debian's package)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.conftest import needs_chromium
+from tests.integration.conftest import needs_chromium, screenshot
 
 pytestmark = needs_chromium
 
@@ -27,7 +27,7 @@ def test_chatting_in_the_browser(assistant, browser, content):
     hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
     assert any(h.startswith("https://") for h in hrefs)  # the official sources
     [privacy] = {h for h in hrefs if h.endswith("/webhooks/webchat/privacy/pl")}
-    page.screenshot(path=str(assistant.settings.data_dir / "webchat.png"), full_page=True)
+    screenshot(page, "webchat.png")
     page.goto(privacy)  # the first reply's privacy line opens the notice in Polish
     page.get_by_role("heading", name="Polski").wait_for(timeout=10_000)
     page.close()

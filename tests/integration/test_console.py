@@ -1,7 +1,7 @@
 """The desk console in a real browser (Debian's chromium): a staff member signs in, sees a
 case appear live when a user asks for a person in the web chat, claims it, reads the
 transcript, sends a ready-made Polish reply that the user receives, adds a note and closes;
-then the user talks to the bot again. Screenshots are saved in the test's data folder."""
+then the user talks to the bot again. Screenshots go to results/screenshots/ (not in git)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 from bot import storage
 from bot.helpdesk.auth import Authenticator
 from bot.helpdesk.staff import StaffStore
-from tests.integration.conftest import needs_chromium
+from tests.integration.conftest import needs_chromium, screenshot
 
 pytestmark = needs_chromium
 
@@ -22,7 +22,6 @@ def test_a_staff_member_takes_a_case_and_hands_it_back(assistant, browser, conte
     StaffStore(engine).add("ewa")
     Authenticator(engine).set_password("ewa", PASSWORD)
     pl, nl = content.catalogs["pl"], "nl"
-    shots = assistant.settings.data_dir
 
     desk = browser.new_page(locale="nl-NL")
     desk.goto(assistant.base + "/webhooks/desk/")
@@ -58,7 +57,7 @@ def test_a_staff_member_takes_a_case_and_hands_it_back(assistant, browser, conte
     desk.get_by_text("Nieuwe zaak").wait_for(timeout=20_000)  # live, without reloading
     case = desk.locator(".cases .waiting button").filter(has_text="Agencja nie zapłaciła")
     case.wait_for(timeout=10_000)
-    desk.screenshot(path=str(shots / "console-queue.png"), full_page=True)
+    screenshot(desk, "console-queue.png")
     case.click()
     desk.get_by_role("button", name="Oppakken").click()
     desk.locator(".transcript .user").filter(has_text="chce porozmawiac").wait_for()
@@ -75,7 +74,7 @@ def test_a_staff_member_takes_a_case_and_hands_it_back(assistant, browser, conte
     desk.get_by_label("Interne notitie (wordt nooit verstuurd)").fill("Agencja X, loon oktober")
     desk.get_by_role("button", name="Notitie toevoegen").click()
     desk.locator(".transcript .note").filter(has_text="Agencja X").wait_for()
-    desk.screenshot(path=str(shots / "console-case.png"), full_page=True)
+    screenshot(desk, "console-case.png")
     desk.locator("#close").get_by_label("Uitkomst").select_option("answered")
     desk.get_by_role("button", name="Afsluiten en teruggeven aan de bot").click()
     user_sees(pl.answers["case_closed"].text)
@@ -107,7 +106,7 @@ def test_an_admin_manages_accounts_and_reads_the_audit_log(assistant, browser):
     page.locator("#accounts li").filter(has_text="fien · staff").wait_for()
     page.locator("#audit li").filter(has_text="ruud · account added · fien").wait_for()
     page.locator("#audit li").filter(has_text="signed in").first.wait_for()
-    page.screenshot(path=str(assistant.settings.data_dir / "console-admin.png"), full_page=True)
+    screenshot(page, "console-admin.png")
     page.get_by_role("button", name="Remove fien").click()
     page.locator("#audit li").filter(has_text="account removed · fien").wait_for()
     assert page.locator("#accounts li").filter(has_text="fien").count() == 0
