@@ -56,6 +56,7 @@ def service_env(settings: Settings) -> dict[str, str]:
         WEGWIJS_PUBLIC_URL=settings.public_url,
         WEGWIJS_KEEP_CONVERSATIONS_DAYS=str(settings.keep_days),
         WEGWIJS_KEEP_CASES_DAYS=str(settings.keep_case_days),
+        **({"WEGWIJS_REDIS_URL": settings.redis_url} if settings.redis_url else {}),
         **channels,
     )
 
@@ -90,12 +91,14 @@ def write_credentials(settings: Settings) -> Path:
 
 
 def write_endpoints(settings: Settings) -> Path:
-    """endpoints.yml with this environment's action port, in the data folder.
+    """endpoints.yml with this environment's action port (and lock store), in the data folder.
 
-    The tracker store finds the database in the environment (``service_env``).
+    The tracker and lock stores find their URLs in the environment (``service_env``).
     """
     endpoints = _read("endpoints.yml")
     endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{settings.actions_port}/webhook"
+    if settings.redis_url:  # several Rasa servers: their conversation locks in Redis
+        endpoints["lock_store"] = {"type": "bot.lock_store.RedisUrlLockStore"}
     return _write(settings, "endpoints.yml", endpoints)
 
 

@@ -99,6 +99,8 @@ class Settings:
             (``WEGWIJS_KEEP_CONVERSATIONS_DAYS``, default 30).
         keep_case_days: days a closed case keeps its personal details before only anonymous
             statistics remain (``WEGWIJS_KEEP_CASES_DAYS``, default 90).
+        redis_url: Redis for the conversation locks of several Rasa servers
+            (``WEGWIJS_REDIS_URL``, e.g. ``redis://127.0.0.1:6379/0``); none: locks in memory.
         telegram: the Telegram channel, when ``TELEGRAM_BOT_TOKEN`` is set.
         whatsapp: the WhatsApp channel, when its four secrets are set.
 
@@ -114,6 +116,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:5005"
     keep_days: int = 30
     keep_case_days: int = 90
+    redis_url: str | None = None
     telegram: TelegramSettings | None = None
     whatsapp: WhatsAppSettings | None = None
 
@@ -148,6 +151,7 @@ class Settings:
             ),
             keep_days=int(_positive(env, "WEGWIJS_KEEP_CONVERSATIONS_DAYS", 30)),
             keep_case_days=int(_positive(env, "WEGWIJS_KEEP_CASES_DAYS", 90)),
+            redis_url=_redis_url(env),
             telegram=TelegramSettings.from_env(env),
             whatsapp=WhatsAppSettings.from_env(env),
         )
@@ -166,6 +170,18 @@ def _database_url(env: dict[str, str], data_dir: Path) -> str:
         raise SettingsError(
             "WEGWIJS_DATABASE_URL must be a SQLAlchemy URL of SQLite or PostgreSQL, e.g. "
             "postgresql://wegwijs@127.0.0.1:5432/wegwijs"
+        )
+    return url
+
+
+def _redis_url(env: dict[str, str]) -> str | None:
+    """``WEGWIJS_REDIS_URL``, or None; SettingsError when it is not a redis:// URL."""
+    url = env.get("WEGWIJS_REDIS_URL", "").strip()
+    if not url:
+        return None
+    if not re.match(r"^rediss?://[^\s/]+(/\d+)?$", url):
+        raise SettingsError(
+            "WEGWIJS_REDIS_URL must be like redis://127.0.0.1:6379/0 (rediss:// for TLS)"
         )
     return url
 

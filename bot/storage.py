@@ -8,6 +8,7 @@ per table in one place (``bot/privacy/``).
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -39,6 +40,22 @@ def engine(url: str) -> sa.engine.Engine:
             else:
                 _engines[url] = sa.create_engine(url, pool_pre_ping=True, future=True)
         return _engines[url]
+
+
+def create_tables(metadata: sa.MetaData, engine: sa.engine.Engine, attempts: int = 5) -> None:
+    """Create the tables that are missing; safe when several processes start at once.
+
+    PostgreSQL refuses the second of two simultaneous ``CREATE TABLE`` (a unique violation in
+    its catalog); the loser waits a moment and finds the tables there.
+    """
+    for attempt in range(attempts):
+        try:
+            metadata.create_all(engine)
+            return
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError, sa.exc.OperationalError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def dispose(url: str) -> None:

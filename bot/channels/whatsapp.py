@@ -182,7 +182,7 @@ class ServiceWindow:
     def __init__(self, engine: sa.engine.Engine, clock: Callable[[], float] = time.time) -> None:
         self._engine = engine
         self._table = WINDOW_TABLE
-        self._table.metadata.create_all(self._engine)
+        storage.create_tables(self._table.metadata, self._engine)
         self.clock = clock
 
     def user_wrote(self, conversation_id: str, at: float) -> None:

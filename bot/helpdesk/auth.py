@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bot import storage
 from bot.helpdesk.staff import STAFF, Staff
 from bot.helpdesk.store import metadata
 
@@ -105,7 +106,7 @@ class Authenticator:
     def __init__(self, engine: sa.engine.Engine, clock: Callable[[], float] = time.time) -> None:
         self.engine = engine
         self.clock = clock
-        metadata.create_all(engine)
+        storage.create_tables(metadata, engine)
 
     def set_password(self, name: str, password: str) -> None:
         """Give an existing account a (new) password; unlocks it."""

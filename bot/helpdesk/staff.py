@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bot import storage
 from bot.helpdesk.store import metadata
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class StaffStore:
 
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        storage.create_tables(metadata, engine)
 
     def add(self, name: str, role: str = "staff") -> str:
         """Create an account; returns its token (shown once, never stored)."""
@@ -115,7 +116,6 @@ def _read_password(from_stdin: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m bot staff add|password|remove|list``."""
-    from bot import storage
     from bot.helpdesk.auth import Authenticator
     from bot.settings import Settings
 

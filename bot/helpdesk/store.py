@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot import storage
+
 STATUSES = ("waiting", "claimed", "closed")
 OUTCOMES = ("answered", "referred", "no_reply", "handed_back")
 # what staff can choose; "erased" is set when the user deletes their data
@@ -143,7 +145,7 @@ class CaseStore:
     def __init__(self, engine: sa.engine.Engine, clock: Callable[[], float] = time.time) -> None:
         self.engine = engine
         self.clock = clock
-        metadata.create_all(engine)
+        storage.create_tables(metadata, engine)
 
     # --- the assistant's side -------------------------------------------------------------
 

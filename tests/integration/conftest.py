@@ -102,6 +102,7 @@ def start(
     telegram: TelegramSettings | None = None,
     whatsapp: WhatsAppSettings | None = None,
     database_url: str | None = None,
+    redis_url: str | None = None,
 ) -> Assistant:
     rasa_port = free_port()
     settings = Settings(
@@ -113,6 +114,7 @@ def start(
         models_dir=model.parent,
         database_url=database_url or f"sqlite:///{data_dir / 'wegwijs.db'}",
         public_url=f"http://127.0.0.1:{rasa_port}",
+        redis_url=redis_url,
         telegram=telegram,
         whatsapp=whatsapp,
     )

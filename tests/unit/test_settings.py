@@ -45,3 +45,32 @@ def test_the_token_is_passed_to_rasa_only_when_set(tmp_path):
     rasa = commands(exposed, Path("model.tar.gz"))["rasa"]
     assert rasa[rasa.index("--auth-token") + 1] == "t" * 40
     assert rasa[rasa.index("--interface") + 1] == "0.0.0.0"
+
+
+def test_a_redis_url_puts_the_conversation_locks_in_redis_without_writing_the_url(tmp_path):
+    import yaml
+
+    from bot.run import service_env, write_endpoints
+
+    local = Settings.from_env({"WEGWIJS_DATA_DIR": str(tmp_path)})
+    assert "lock_store" not in yaml.safe_load(write_endpoints(local).read_text())  # in memory
+    url = "redis://:s3cret-pass@127.0.0.1:6379/2"
+    shared = Settings.from_env({"WEGWIJS_DATA_DIR": str(tmp_path), "WEGWIJS_REDIS_URL": url})
+    written = write_endpoints(shared).read_text()
+    assert yaml.safe_load(written)["lock_store"] == {"type": "bot.lock_store.RedisUrlLockStore"}
+    assert "s3cret" not in written  # the password stays in the environment
+    assert service_env(shared)["WEGWIJS_REDIS_URL"] == url
+    for bad in ("127.0.0.1:6379", "http://127.0.0.1:6379", "redis://host:6379/x"):
+        with pytest.raises(SettingsError, match="WEGWIJS_REDIS_URL"):
+            Settings.from_env({"WEGWIJS_REDIS_URL": bad})
+
+
+def test_a_database_url_must_be_sqlite_or_postgresql():
+    assert (
+        Settings.from_env({"WEGWIJS_DATA_DIR": "/tmp/x"}).database_url
+        == "sqlite:////tmp/x/wegwijs.db"
+    )
+    url = "postgresql://wegwijs@127.0.0.1:5432/wegwijs"
+    assert Settings.from_env({"WEGWIJS_DATABASE_URL": url}).database_url == url
+    with pytest.raises(SettingsError, match="SQLite or PostgreSQL"):
+        Settings.from_env({"WEGWIJS_DATABASE_URL": "mysql://root@127.0.0.1/test"})
