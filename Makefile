@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
 .PHONY: help install run train test lint typecheck validate content-check nlu-eval \
-        conversation-test bench-nlu browser-deps lexicon lock clean pytest purge staff
+        conversation-test bench-nlu browser-deps lexicon lock clean pytest purge staff bench
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ nlu-eval: $(STAMP) ## NLU accuracy per language on held-out examples, with minim
 
 conversation-test: $(STAMP) ## Conversation tests (rasa test core on tests/conversations)
 	$(PY) -m bot conversation-test
+
+bench: $(STAMP) ## Latency, throughput and memory of the running assistant at 1, 10, 50 users
+	$(PY) -m bot bench
 
 bench-nlu: $(STAMP) ## Print per-language NLU figures (accuracy, macro-F1, fallback rate, confusions)
 	$(PY) -m bot bench-nlu

@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
             "conversation-test",
             "purge",
             "staff",
+            "bench",
         ],
     )
     args, rest = parser.parse_known_args(argv)
@@ -36,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
 
         ensure_model(Settings.from_env().models_dir)
         return 0
+    if args.command == "bench":
+        from bot.bench import main as bench
+
+        return bench(rest)
     if args.command == "staff":
         from bot.helpdesk.staff import main as staff
 
