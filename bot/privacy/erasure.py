@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot.helpdesk.store import CASES, MESSAGES
 from bot.storage import EVENTS, has_table
 
 logger = logging.getLogger(__name__)
@@ -50,19 +51,8 @@ def _delete(db: sa.engine.Connection, conversation_ids: Iterable[str]) -> int:
     return deleted
 
 
-# The desk's cases keep anonymous statistics (channel, language, reason, topics, times,
-# outcome); what identifies or describes the person goes.
-CASES = sa.table(
-    "desk_cases",
-    sa.column("id", sa.Integer),
-    sa.column("conversation_id", sa.String),
-    sa.column("status", sa.String),
-    sa.column("closed_at", sa.Float),
-    sa.column("outcome", sa.String),
-    sa.column("description", sa.Text),
-    sa.column("phone", sa.String),
-)
-CASE_MESSAGES = sa.table("desk_messages", sa.column("case_id", sa.Integer))
+# The desk's cases (bot/helpdesk/store.py) keep anonymous statistics (channel, language,
+# reason, topics, times, outcome); what identifies or describes the person goes.
 
 
 def _anonymise_cases(db: sa.engine.Connection, condition: Any, now: float) -> int:
@@ -73,7 +63,7 @@ def _anonymise_cases(db: sa.engine.Connection, condition: Any, now: float) -> in
     if not ids:
         return 0
     for batch in _batches(ids):
-        db.execute(sa.delete(CASE_MESSAGES).where(CASE_MESSAGES.c.case_id.in_(batch)))
+        db.execute(sa.delete(MESSAGES).where(MESSAGES.c.case_id.in_(batch)))
         db.execute(
             sa.update(CASES)
             .where(CASES.c.id.in_(batch), CASES.c.status != "closed")
