@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.content.model import Content
 from bot.content.render import (
     Button,
+    Reply,
     forget_buttons,
     language_buttons,
     render,
@@ -58,6 +59,31 @@ def _situation(text: str) -> str | None:
     return "urgent" if assessment.urgent else None
 
 
+def language_choice(tracker: Tracker, explicit: str | None = None) -> LanguageChoice:
+    """The language to answer in (``bot.i18n.languages.choose_language``).
+
+    An explicit choice, the conversation's, what the latest message shows, the channel's hint,
+    else English.
+    """
+    latest = tracker.latest_message or {}
+    metadata = latest.get("metadata")
+    return choose_language(
+        current=tracker.get_slot("language"),
+        detection=Detection.from_dict(latest.get("language")),
+        hint=metadata.get("language_hint") if isinstance(metadata, dict) else None,
+        explicit=explicit,
+    )
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """One rendered reply, with its buttons, to the user."""
+    dispatcher.utter_message(
+        text=reply.text,
+        buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
+        language=reply.language,  # for channels that label their own controls (WhatsApp)
+    )
+
+
 class ActionAnswer(Action):
     """Answers the latest message in the conversation's language."""
 
@@ -92,12 +118,7 @@ class ActionAnswer(Action):
             start=metadata.get("command") == "start",
             situation=_situation(text),
         )
-        choice = choose_language(
-            current=tracker.get_slot("language"),
-            detection=Detection.from_dict(latest.get("language")),
-            hint=metadata.get("language_hint"),
-            explicit=plan.explicit_language,
-        )
+        choice = language_choice(tracker, explicit=plan.explicit_language)
         reply = render(
             content,
             plan.answer_id,
@@ -116,11 +137,7 @@ class ActionAnswer(Action):
             dispatcher.utter_message(text=ui_text(content, "long_message", choice.code))
         follow_up = render(content, plan.follow_up, choice.code) if plan.follow_up else None
         for sent in filter(None, (reply, follow_up)):
-            dispatcher.utter_message(
-                text=sent.text,
-                buttons=[{"title": b.title, "payload": b.payload} for b in sent.buttons],
-                language=sent.language,  # for channels that label their own controls (WhatsApp)
-            )
+            send(dispatcher, sent)
         if plan.remember_topic:
             events.append(SlotSet("last_answer", plan.answer_id))
         return events

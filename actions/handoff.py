@@ -27,6 +27,7 @@ from rasa_sdk.events import (
 )
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer import language_choice, send
 from bot import wiring
 from bot.channels.common import pseudonym
 from bot.content.model import Content
@@ -34,7 +35,6 @@ from bot.content.render import Button, render, ui_count, ui_text
 from bot.helpdesk import handoff
 from bot.helpdesk.store import NewCase
 from bot.i18n import formatting
-from bot.i18n.languages import Detection, LanguageChoice, choose_language
 from bot.turns import CONVERSATION_INTENTS
 from bot.wiring import case_store, content_store, signals
 
@@ -44,19 +44,8 @@ logger = logging.getLogger(__name__)
 NOT_CARRIED_OVER = {*handoff.SLOTS, "requested_slot", "handoff_reason", "session_started_metadata"}
 
 
-def language_choice(tracker: Tracker) -> LanguageChoice:
-    """The conversation's language; else what the latest message shows; else English."""
-    latest = tracker.latest_message or {}
-    metadata = latest.get("metadata")
-    return choose_language(
-        current=tracker.get_slot("language"),
-        detection=Detection.from_dict(latest.get("language")),
-        hint=metadata.get("language_hint") if isinstance(metadata, dict) else None,
-    )
-
-
 def conversation_language(tracker: Tracker) -> str:
-    """The language to write in (see ``language_choice``)."""
+    """The language to write in (see ``actions.answer.language_choice``)."""
     return language_choice(tracker).code
 
 
@@ -70,13 +59,8 @@ def say(
 ) -> None:
     """Send one answer from ``locales/`` in ``language``."""
     reply = render(content, answer_id, language, buttons or [], values=values)
-    if reply is None:
-        return
-    dispatcher.utter_message(
-        text=reply.text,
-        buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
-        language=reply.language,
-    )
+    if reply is not None:
+        send(dispatcher, reply)
 
 
 def _question_buttons(content: Content, slot: str, language: str) -> list[Button]:
