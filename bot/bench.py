@@ -28,19 +28,11 @@ from typing import Any
 import httpx
 
 from bot.bench_nlu import load_examples
-from bot.run import commands, service_env, stop, wait_until_up
+from bot.run import launch, local_settings, stop
 from bot.settings import PROJECT_ROOT, Settings
 from bot.training import ensure_model
 
 LANGUAGES = ("pl", "ro", "bg", "nl", "en")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -155,32 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
     model = ensure_model(Settings.from_env().models_dir)
     folder = Path(tempfile.mkdtemp(prefix="wegwijs-bench-"))
-    rasa_port = _free_port()
-    settings = Settings(
-        host="127.0.0.1",
-        rasa_port=rasa_port,
-        actions_port=_free_port(),
-        auth_token=None,
-        data_dir=folder,
-        models_dir=model.parent,
-        database_url=f"sqlite:///{folder / 'wegwijs.db'}",
-        public_url=f"http://127.0.0.1:{rasa_port}",
-    )
+    settings = local_settings(model, folder)
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    base = f"http://127.0.0.1:{rasa_port}"
+    base = f"http://127.0.0.1:{settings.rasa_port}"
     try:
         started = time.monotonic()
-        for name, command in commands(settings, model).items():
-            log = (folder / f"{name}.log").open("ab")
-            processes[name] = subprocess.Popen(  # noqa: S603 - our own commands
-                command,
-                env=service_env(settings),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # stop() ends each server with its children
-            )
-        wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
-        wait_until_up(f"{base}/status", processes)
+        launch(settings, model, processes, logs=folder)
         result: dict[str, Any] = {
             "date": time.strftime("%Y-%m-%d"),
             "model": model.name,

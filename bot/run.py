@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -134,6 +135,58 @@ def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
     return {"actions": actions, "rasa": rasa}
 
 
+def launch(
+    settings: Settings,
+    model: Path,
+    processes: dict[str, subprocess.Popen[bytes]],
+    logs: Path | None = None,
+) -> None:
+    """Start the action and Rasa servers into ``processes`` and wait until both answer.
+
+    Each server runs in a session of its own, so that ``stop`` ends it with its children; its
+    output goes to ``logs/<name>.log`` when ``logs`` is given (tests read it), else to ours.
+    """
+    env = service_env(settings)
+    for name, command in commands(settings, model).items():
+        log = (logs / f"{name}.log").open("ab") if logs else None
+        processes[name] = subprocess.Popen(  # noqa: S603 - our own commands
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT if log else None,
+        )
+        if log:
+            log.close()
+    wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
+    token = f"?token={settings.auth_token}" if settings.auth_token else ""
+    wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/status{token}", processes)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def local_settings(model: Path, data_dir: Path, **given: Any) -> Settings:
+    """Servers on free local ports with their own data folder (tests, the benchmark)."""
+    rasa_port = free_port()
+    values: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "rasa_port": rasa_port,
+        "actions_port": free_port(),
+        "auth_token": None,
+        "data_dir": data_dir,
+        "models_dir": model.parent,
+        "database_url": f"sqlite:///{data_dir / 'wegwijs.db'}",
+        "public_url": f"http://127.0.0.1:{rasa_port}",
+    }
+    return Settings(**{**values, **{k: v for k, v in given.items() if v is not None}})
+
+
 def wait_until_up(
     url: str, processes: dict[str, subprocess.Popen[bytes]], timeout: float = START_TIMEOUT
 ) -> None:
@@ -186,19 +239,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     model = ensure_model(settings.models_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    env = service_env(settings)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        for name, command in commands(settings, model).items():
-            processes[name] = subprocess.Popen(  # noqa: S603 - our own commands
-                command, cwd=PROJECT_ROOT, env=env, start_new_session=True
-            )
+        launch(settings, model, processes)
         host = "127.0.0.1" if settings.host in {"0.0.0.0", "::"} else settings.host  # noqa: S104
         base = f"http://{host}:{settings.rasa_port}"
-        wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
-        token = f"?token={settings.auth_token}" if settings.auth_token else ""
-        wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/status{token}", processes)
         telegram = settings.telegram
         logger.info(
             "Wegwijs is running.\n\n  Web chat:  %s/webhooks/webchat/\n  REST:      %s/webhooks/"

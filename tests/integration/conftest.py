@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import urllib.error
 import urllib.request
@@ -20,14 +19,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot import storage
-from bot.run import commands, service_env, stop, wait_until_up
+from bot.run import launch, local_settings, stop
 from bot.settings import Settings, TelegramSettings, WhatsAppSettings
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -104,35 +97,17 @@ def start(
     database_url: str | None = None,
     redis_url: str | None = None,
 ) -> Assistant:
-    rasa_port = free_port()
-    settings = Settings(
-        host="127.0.0.1",
-        rasa_port=rasa_port,
-        actions_port=free_port(),
-        auth_token=None,
-        data_dir=data_dir,
-        models_dir=model.parent,
-        database_url=database_url or f"sqlite:///{data_dir / 'wegwijs.db'}",
-        public_url=f"http://127.0.0.1:{rasa_port}",
+    settings = local_settings(
+        model,
+        data_dir,
+        database_url=database_url,
         redis_url=redis_url,
         telegram=telegram,
         whatsapp=whatsapp,
     )
-    env = service_env(settings)
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    for name, command in commands(settings, model).items():
-        log = (data_dir / f"{name}.log").open("ab")  # read by tests that check what is logged
-        processes[name] = subprocess.Popen(
-            command,
-            env=env,
-            start_new_session=True,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
     try:
-        wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
-        wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/status", processes)
+        launch(settings, model, processes, logs=data_dir)  # tests read the servers' logs
     except Exception:
         stop(processes)
         raise
