@@ -22,7 +22,7 @@ from rasa.core.channels.channel import UserMessage
 
 from bot.channels.common import pseudonym
 from bot.content.render import render, ui_text
-from bot.i18n.languages import FALLBACK_LANGUAGE, negotiate
+from bot.i18n.languages import choose_language
 from bot.wiring import content_store, signals
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ async def unanswered_notice(
     """What to send after a turn without a reply (None: silence is right)."""
     tracker = await app.ctx.agent.tracker_store.retrieve(sender)
     slot = tracker.get_slot("language") if tracker is not None else None
-    language = str(slot or negotiate(hint) or FALLBACK_LANGUAGE)
+    language = choose_language(current=slot, detection=None, hint=hint).code
     if tracker is not None and tracker.is_paused():  # a person of the desk has it
         if not signals().assess(text).danger:
             return None
