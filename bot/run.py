@@ -31,6 +31,7 @@ from bot.wiring import answer_ids_required
 logger = logging.getLogger(__name__)
 
 START_TIMEOUT = 300.0
+SERVICES = ("actions", "rasa")
 PURGE_EVERY = 24 * 3600.0  # seconds between two retention purges while running
 
 
@@ -49,9 +50,9 @@ def service_env(settings: Settings) -> dict[str, str]:
         **(settings.telegram.as_env() if settings.telegram else {}),
         **(settings.whatsapp.as_env() if settings.whatsapp else {}),
     }
-    # SANIC_HOST: the action server is only for the Rasa server.
+    # SANIC_HOST: the action server is only for the Rasa server(s).
     return rasa_env(
-        SANIC_HOST="127.0.0.1",
+        SANIC_HOST=settings.actions_host,
         WEGWIJS_DATA_DIR=str(settings.data_dir),
         WEGWIJS_DATABASE_URL=settings.database_url,
         WEGWIJS_PUBLIC_URL=settings.public_url,
@@ -97,7 +98,7 @@ def write_endpoints(settings: Settings) -> Path:
     The tracker and lock stores find their URLs in the environment (``service_env``).
     """
     endpoints = _read("endpoints.yml")
-    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{settings.actions_port}/webhook"
+    endpoints["action_endpoint"]["url"] = settings.action_endpoint
     if settings.redis_url:  # several Rasa servers: their conversation locks in Redis
         endpoints["lock_store"] = {"type": "bot.lock_store.RedisUrlLockStore"}
     return _write(settings, "endpoints.yml", endpoints)
@@ -107,7 +108,9 @@ def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
     """The two server command lines."""
     bin_dir = Path(sys.executable).parent
     rasa = [
-        str(bin_dir / "rasa"),
+        sys.executable,
+        "-m",
+        "bot.rasa_server",  # `rasa run` with our fixes to Rasa (see there)
         "run",
         "--enable-api",
         "--interface",
@@ -140,14 +143,18 @@ def launch(
     model: Path,
     processes: dict[str, subprocess.Popen[bytes]],
     logs: Path | None = None,
+    services: tuple[str, ...] = SERVICES,
 ) -> None:
-    """Start the action and Rasa servers into ``processes`` and wait until both answer.
+    """Start the action and Rasa servers into ``processes`` and wait until they answer.
 
     Each server runs in a session of its own, so that ``stop`` ends it with its children; its
     output goes to ``logs/<name>.log`` when ``logs`` is given (tests read it), else to ours.
+    ``services`` starts only some of them (a container runs one).
     """
     env = service_env(settings)
     for name, command in commands(settings, model).items():
+        if name not in services:
+            continue
         log = (logs / f"{name}.log").open("ab") if logs else None
         processes[name] = subprocess.Popen(  # noqa: S603 - our own commands
             command,
@@ -159,9 +166,11 @@ def launch(
         )
         if log:
             log.close()
-    wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
-    token = f"?token={settings.auth_token}" if settings.auth_token else ""
-    wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/status{token}", processes)
+    if "actions" in services:
+        wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
+    if "rasa" in services:
+        token = f"?token={settings.auth_token}" if settings.auth_token else ""
+        wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/status{token}", processes)
 
 
 def free_port() -> int:
@@ -225,7 +234,13 @@ def _interrupt(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the assistant until Ctrl-C."""
     parser = argparse.ArgumentParser(prog="python -m bot run", description=__doc__)
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--only",
+        choices=SERVICES,
+        help="start only this server (one per container; see docs/deploy.md)",
+    )
+    args = parser.parse_args(argv)
+    services = (args.only,) if args.only else SERVICES
     try:
         settings = Settings.from_env()
     except SettingsError as error:
@@ -237,12 +252,12 @@ def main(argv: list[str] | None = None) -> int:
             logger.error("%s", problem)
         logger.error("Fix the answer files above (see locales/README.md), then run again.")
         return 1
-    model = ensure_model(settings.models_dir)
+    model = ensure_model(settings.models_dir) if "rasa" in services else Path("no-model")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        launch(settings, model, processes)
+        launch(settings, model, processes, services=services)
         host = "127.0.0.1" if settings.host in {"0.0.0.0", "::"} else settings.host  # noqa: S104
         base = f"http://{host}:{settings.rasa_port}"
         telegram = settings.telegram

@@ -101,6 +101,10 @@ class Settings:
             statistics remain (``WEGWIJS_KEEP_CASES_DAYS``, default 90).
         redis_url: Redis for the conversation locks of several Rasa servers
             (``WEGWIJS_REDIS_URL``, e.g. ``redis://127.0.0.1:6379/0``); none: locks in memory.
+        actions_url: the action server's webhook as the Rasa server calls it
+            (``WEGWIJS_ACTIONS_URL``); default the local one on ``actions_port``.
+        actions_host: interface the action server binds to (``WEGWIJS_ACTIONS_HOST``,
+            default 127.0.0.1; a container in a private network: 0.0.0.0).
         telegram: the Telegram channel, when ``TELEGRAM_BOT_TOKEN`` is set.
         whatsapp: the WhatsApp channel, when its four secrets are set.
 
@@ -117,8 +121,15 @@ class Settings:
     keep_days: int = 30
     keep_case_days: int = 90
     redis_url: str | None = None
+    actions_url: str | None = None
+    actions_host: str = "127.0.0.1"
     telegram: TelegramSettings | None = None
     whatsapp: WhatsAppSettings | None = None
+
+    @property
+    def action_endpoint(self) -> str:
+        """Where the Rasa server reaches the action server."""
+        return self.actions_url or f"http://127.0.0.1:{self.actions_port}/webhook"
 
     def privacy_url(self, language: str) -> str:
         """The privacy notice in ``language``, as served by the web chat channel."""
@@ -152,6 +163,12 @@ class Settings:
             keep_days=int(_positive(env, "WEGWIJS_KEEP_CONVERSATIONS_DAYS", 30)),
             keep_case_days=int(_positive(env, "WEGWIJS_KEEP_CASES_DAYS", 90)),
             redis_url=_redis_url(env),
+            actions_url=(
+                _http_url(env, "WEGWIJS_ACTIONS_URL", "")
+                if env.get("WEGWIJS_ACTIONS_URL", "").strip()
+                else None
+            ),
+            actions_host=env.get("WEGWIJS_ACTIONS_HOST", "").strip() or "127.0.0.1",
             telegram=TelegramSettings.from_env(env),
             whatsapp=WhatsAppSettings.from_env(env),
         )

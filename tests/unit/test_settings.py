@@ -74,3 +74,26 @@ def test_a_database_url_must_be_sqlite_or_postgresql():
     assert Settings.from_env({"WEGWIJS_DATABASE_URL": url}).database_url == url
     with pytest.raises(SettingsError, match="SQLite or PostgreSQL"):
         Settings.from_env({"WEGWIJS_DATABASE_URL": "mysql://root@127.0.0.1/test"})
+
+
+def test_in_containers_the_rasa_server_calls_the_action_server_by_its_network_name(tmp_path):
+    import yaml
+
+    from bot.run import service_env, write_endpoints
+
+    local = Settings.from_env({"WEGWIJS_DATA_DIR": str(tmp_path), "ACTIONS_PORT": "5077"})
+    endpoints = yaml.safe_load(write_endpoints(local).read_text())
+    assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:5077/webhook"
+    assert service_env(local)["SANIC_HOST"] == "127.0.0.1"  # only this machine reaches it
+    container = Settings.from_env(
+        {
+            "WEGWIJS_DATA_DIR": str(tmp_path),
+            "WEGWIJS_ACTIONS_URL": "http://actions:5055/webhook",
+            "WEGWIJS_ACTIONS_HOST": "0.0.0.0",
+        }
+    )
+    endpoints = yaml.safe_load(write_endpoints(container).read_text())
+    assert endpoints["action_endpoint"]["url"] == "http://actions:5055/webhook"
+    assert service_env(container)["SANIC_HOST"] == "0.0.0.0"
+    with pytest.raises(SettingsError, match="WEGWIJS_ACTIONS_URL"):
+        Settings.from_env({"WEGWIJS_ACTIONS_URL": "actions:5055"})
