@@ -1,14 +1,19 @@
-"""``make bench``: how fast the running assistant answers, at 1, 10 and 50 users at once.
+"""``make bench``: how fast the assistant answers, beside a plain ``rasa init`` assistant.
 
-Starts the action server and the Rasa server on free local ports with a throw-away SQLite
-database, then measures:
+For each of the two assistants — ours (``make run``'s servers on free local ports, with a
+throw-away SQLite database) and Rasa's starter assistant (``rasa init``, trained once in a
+temporary folder and kept there) — it measures on this machine:
 - model load: from the start of the Rasa server until it answers;
 - NLU only: ``/model/parse`` of held-out questions, one at a time (the floor);
 - end to end: simulated users, each a conversation through the REST channel (a greeting, the
   language button, three to five questions of the held-out set in one language, "More");
-  latency per message (p50/p95/p99), messages per second, errors;
-- memory (RSS) of both servers after the load.
-Results go to ``results/bench.json`` (the path is printed). Not part of ``make test``.
+  latency per message (p50/p95/p99), messages per second, errors; at 1, 10 and 50 users;
+- memory (RSS) of the servers after the load; training time of the model.
+Then our/plain ratios and issue 9's targets, met or not. Results go to ``results/bench.json``
+and a chart to ``results/bench.png`` (both paths printed). Not part of ``make test``.
+
+``--profile`` also records where the Rasa server spends its time during the 10-user load
+(py-spy, a sampling profiler, from the dev dependencies) into ``results/profile-rasa.svg``.
 """
 
 from __future__ import annotations
@@ -17,22 +22,32 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import random
+import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bot.bench_nlu import load_examples
-from bot.run import launch, local_settings, stop
-from bot.settings import PROJECT_ROOT, Settings
-from bot.training import ensure_model
+from bot.run import free_port, launch, local_settings, stop, wait_until_up
+from bot.settings import PROJECT_ROOT, Settings, rasa_env
+from bot.training import ensure_model, training_seconds
+
+logger = logging.getLogger(__name__)
 
 LANGUAGES = ("pl", "ro", "bg", "nl", "en")
+RASA_VERSION = "3.6.21"
+PLAIN_HOME = Path(tempfile.gettempdir()) / f"wegwijs-bench-plain-rasa-{RASA_VERSION}"
+PROFILED_USERS = 10
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -41,9 +56,13 @@ def percentile(values: list[float], share: float) -> float:
     return 1000 * ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, in MB (Linux /proc)."""
-    total, pids = 0, [pid]
+def memory_mb(pid: int) -> dict[str, int]:
+    """Memory of a process and its children (Sanic workers), in MB (Linux /proc).
+
+    ``rss``: resident memory, pages shared between the processes counted in each;
+    ``pss``: each shared page divided among the processes that share it (their real total).
+    """
+    children: dict[int, list[int]] = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(
@@ -51,16 +70,21 @@ def rss_mb(pid: int) -> float:
             )
         except OSError:
             continue
-        if int(fields.get("PPid", "0").strip() or 0) == pid:
-            pids.append(int(status.parent.name))
-    for each in pids:
+        parent = int(fields.get("PPid", "0").strip() or 0)
+        children.setdefault(parent, []).append(int(status.parent.name))
+    totals = {"rss": 0, "pss": 0}
+    todo = [pid]
+    while todo:
+        each = todo.pop()
+        todo += children.get(each, [])
         try:
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
+                key = line.split(":", 1)[0].lower()
+                if key in totals:
+                    totals[key] += int(line.split()[1])
         except OSError:
             continue
-    return total / 1024
+    return {key: round(kb / 1024) for key, kb in totals.items()}
 
 
 def conversations(count: int, seed: int = 7) -> list[tuple[str, list[str]]]:
@@ -82,8 +106,14 @@ def conversations(count: int, seed: int = 7) -> list[tuple[str, list[str]]]:
     return scripts
 
 
-async def run_load(base: str, users: int, per_user: int = 2) -> dict[str, Any]:
-    """``users`` simulated users at once, each going through ``per_user`` conversations."""
+async def run_load(base: str, users: int, conversations_in_all: int = 100) -> dict[str, Any]:
+    """``users`` simulated users at once, sharing ``conversations_in_all`` conversations.
+
+    A user sends its next message as soon as the reply to the previous one arrived: the
+    load a burst of users puts on the servers, without pauses that would hide queueing.
+    Every level replays about the same number of messages (~700), so percentiles compare.
+    """
+    per_user = max(1, conversations_in_all // users)
     latencies: list[float] = []
     errors = 0
     scripts = conversations(users * per_user)
@@ -127,6 +157,8 @@ async def parse_latency(base: str, count: int = 200) -> dict[str, float]:
     texts = [text for _, messages in conversations(count) for text in messages[2:3]]
     latencies = []
     async with httpx.AsyncClient(timeout=60) as client:
+        for text in texts[:20]:  # warm-up: first calls fill caches
+            await client.post(f"{base}/model/parse", json={"text": text})
         for text in texts:
             started = time.perf_counter()
             await client.post(f"{base}/model/parse", json={"text": text})
@@ -138,35 +170,300 @@ async def parse_latency(base: str, count: int = 200) -> dict[str, float]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Start the assistant, measure, print and save the figures."""
-    parser = argparse.ArgumentParser(prog="python -m bot bench", description=__doc__)
-    parser.add_argument("--users", default="1,10,50", help="concurrency levels, e.g. 1,10,50")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "bench.json")
-    args = parser.parse_args(argv)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
-    model = ensure_model(Settings.from_env().models_dir)
+@contextmanager
+def profiling(pid: int, out: Path | None) -> Iterator[None]:
+    """Sample ``pid`` (and its Sanic workers) with py-spy while the block runs."""
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if out is None or spy is None:
+        if out is not None:
+            logger.warning("py-spy is not installed (make install): no profile")
+        yield
+        return
+    recorder = subprocess.Popen(  # noqa: S603 - the profiler from our own environment
+        [spy, "record", "--pid", str(pid), "--subprocesses", "--rate", "200", "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1)  # attached before the load starts
+    try:
+        yield
+    finally:
+        recorder.send_signal(2)  # like Ctrl-C: py-spy writes the flame graph and stops
+        recorder.wait(timeout=60)
+
+
+def measure(base: str, levels: list[int], server_pid: int, profile: Path | None) -> dict[str, Any]:
+    """NLU floor and end-to-end load at each level of concurrency."""
+    result: dict[str, Any] = {"nlu_parse": asyncio.run(parse_latency(base)), "end_to_end": []}
+    for users in levels:
+        with profiling(server_pid, profile if users == PROFILED_USERS else None):
+            result["end_to_end"].append(asyncio.run(run_load(base, users)))
+    return result
+
+
+def bench_ours(
+    levels: list[int],
+    profile: Path | None,
+    models_dir: Path,
+    workers: int = 1,
+    redis_url: str | None = None,
+) -> dict[str, Any]:
+    """Our assistant, as ``make run`` starts it (model trained if needed).
+
+    ``workers`` > 1 runs that many Sanic workers in the Rasa server (``SANIC_WORKERS``), which
+    Rasa allows only with the Redis lock store (``redis_url``).
+    """
+    model = ensure_model(models_dir)
     folder = Path(tempfile.mkdtemp(prefix="wegwijs-bench-"))
-    settings = local_settings(model, folder)
+    settings = local_settings(model, folder, redis_url=redis_url)
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    base = f"http://127.0.0.1:{settings.rasa_port}"
+    os.environ["SANIC_WORKERS"] = str(workers)
     try:
         started = time.monotonic()
         launch(settings, model, processes, logs=folder)
-        result: dict[str, Any] = {
-            "date": time.strftime("%Y-%m-%d"),
+        result = {
             "model": model.name,
+            "sanic_workers": workers,
+            "training_s": training_seconds(model),
             "model_load_s": round(time.monotonic() - started, 1),
-            "nlu_parse": asyncio.run(parse_latency(base)),
-            "end_to_end": [
-                asyncio.run(run_load(base, int(users))) for users in args.users.split(",")
+            **measure(
+                f"http://127.0.0.1:{settings.rasa_port}", levels, processes["rasa"].pid, profile
+            ),
+            "memory_mb": {name: memory_mb(p.pid) for name, p in processes.items()},
+        }
+    finally:
+        os.environ.pop("SANIC_WORKERS", None)
+        stop(processes)
+        shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def plain_model(home: Path = PLAIN_HOME) -> tuple[Path, float | None]:
+    """The ``rasa init`` starter assistant's model and its training time, trained once."""
+    record = home / "training.json"
+    found = sorted((home / "models").glob("*.tar.gz"))
+    if found and record.exists():
+        return found[-1], json.loads(record.read_text())["training_s"]
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    logger.info("Training the plain rasa init assistant in %s (once, ~2 min)", home)
+    started = time.monotonic()
+    with (home.parent / f"{home.name}.log").open("wb") as log:
+        subprocess.run(  # noqa: S603 - Rasa's own command
+            [
+                str(Path(sys.executable).with_name("rasa")),
+                "init",
+                "--no-prompt",
+                "--init-dir",
+                home,
             ],
-            "rss_mb": {name: round(rss_mb(p.pid)) for name, p in processes.items()},
+            env=rasa_env(),
+            check=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    seconds = round(time.monotonic() - started, 1)
+    record.write_text(json.dumps({"training_s": seconds}))
+    return sorted((home / "models").glob("*.tar.gz"))[-1], seconds
+
+
+def bench_plain(levels: list[int]) -> dict[str, Any]:
+    """The same load against ``rasa init``'s assistant, served as Rasa serves it by default."""
+    model, trained = plain_model()
+    port = free_port()
+    folder = Path(tempfile.mkdtemp(prefix="wegwijs-bench-plain-"))
+    command = [str(Path(sys.executable).with_name("rasa")), "run", "--enable-api"]
+    command += ["--interface", "127.0.0.1", "--port", str(port), "--model", str(model)]
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        started = time.monotonic()
+        with (folder / "rasa.log").open("ab") as log:
+            processes["rasa"] = subprocess.Popen(  # noqa: S603 - Rasa's own command
+                command,
+                cwd=model.parent.parent,
+                env=rasa_env(),
+                start_new_session=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until_up(f"http://127.0.0.1:{port}/status", processes)
+        return {
+            "model": "rasa init (Rasa 3.6.21 starter assistant)",
+            "training_s": trained,
+            "model_load_s": round(time.monotonic() - started, 1),
+            **measure(f"http://127.0.0.1:{port}", levels, processes["rasa"].pid, None),
+            "memory_mb": {"rasa": memory_mb(processes["rasa"].pid)},
         }
     finally:
         stop(processes)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def at(result: dict[str, Any], users: int) -> dict[str, Any] | None:
+    """The end-to-end figures at ``users`` concurrent users, if measured."""
+    return next((r for r in result["end_to_end"] if r["users"] == users), None)
+
+
+def ratios(ours: dict[str, Any], plain: dict[str, Any]) -> dict[str, float]:
+    """How many times better ours is than plain Rasa (above 1: ours is better)."""
+    found: dict[str, float] = {}
+    for row in ours["end_to_end"]:
+        other = at(plain, row["users"])
+        if other and other["messages_per_second"] and row["p50_ms"]:
+            users = row["users"]
+            found[f"throughput_{users}_users"] = round(
+                row["messages_per_second"] / other["messages_per_second"], 1
+            )
+            found[f"p50_speedup_{users}_users"] = round(other["p50_ms"] / row["p50_ms"], 1)
+    found["model_load_speedup"] = round(plain["model_load_s"] / ours["model_load_s"], 1)
+    found["rasa_rss_plain_over_ours"] = round(
+        plain["memory_mb"]["rasa"]["rss"] / ours["memory_mb"]["rasa"]["rss"], 2
+    )
+    return found
+
+
+Check = tuple[
+    str, Callable[[dict[str, Any]], float | None], Callable[[float, dict[str, Any]], bool]
+]
+
+# Issue 9's targets: what is measured, and whether the measured value meets the target.
+TARGETS: list[Check] = [
+    (
+        "end-to-end p50 at 1 user ≤ 2 × NLU-only p50",
+        lambda r: (at(r["ours"], 1) or {}).get("p50_ms"),
+        lambda v, r: v <= 2 * r["ours"]["nlu_parse"]["p50_ms"],
+    ),
+    (
+        "end-to-end p95 at 10 users ≤ 150 ms",
+        lambda r: (at(r["ours"], 10) or {}).get("p95_ms"),
+        lambda v, r: v <= 150,
+    ),
+    (
+        "throughput at 50 users ≥ 5 × plain Rasa, no errors",
+        lambda r: (r.get("ratios") or {}).get("throughput_50_users"),
+        lambda v, r: v >= 5 and (at(r["ours"], 50) or {}).get("errors") == 0,
+    ),
+    ("model load ≤ 20 s", lambda r: r["ours"]["model_load_s"], lambda v, r: v <= 20),
+    (
+        "Rasa server RSS ≤ 1 GB",
+        lambda r: r["ours"]["memory_mb"]["rasa"]["rss"],
+        lambda v, r: v <= 1024,
+    ),
+    (
+        "full training ≤ 5 min",
+        lambda r: r["ours"]["training_s"],
+        lambda v, r: v <= 300,
+    ),
+]
+
+
+def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target with its measured value and whether it is met (None: not measured)."""
+    rows = []
+    for name, value_of, meets in TARGETS:
+        value = value_of(result)
+        rows.append(
+            {
+                "target": name,
+                "measured": value,
+                "met": None if value is None else meets(value, result),
+            }
+        )
+    return rows
+
+
+def chart(result: dict[str, Any], out: Path) -> None:
+    """Latency and throughput against concurrency, ours beside plain Rasa, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (latency, throughput) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for key, label, colour in (
+        ("ours", "Wegwijs", "tab:blue"),
+        ("plain", "plain rasa init", "tab:gray"),
+    ):
+        if key not in result:
+            continue
+        rows = result[key]["end_to_end"]
+        users = [r["users"] for r in rows]
+        latency.plot(users, [r["p50_ms"] for r in rows], "o-", color=colour, label=f"{label} p50")
+        latency.plot(users, [r["p95_ms"] for r in rows], "o--", color=colour, label=f"{label} p95")
+        throughput.plot(
+            users, [r["messages_per_second"] for r in rows], "o-", color=colour, label=label
+        )
+    latency.set(
+        xscale="log", yscale="log", xlabel="concurrent users", ylabel="latency per message (ms)"
+    )
+    throughput.set(xscale="log", xlabel="concurrent users", ylabel="messages per second")
+    for axes in (latency, throughput):
+        axes.grid(True, which="both", alpha=0.3)
+        axes.legend()
+    fig.suptitle(f"REST channel, 127.0.0.1, {os.cpu_count()} cores, {result['date']}")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    """The figures as a short table, then the ratios and targets."""
+    lines = []
+    for key in ("ours", "plain"):
+        if key not in result:
+            continue
+        r = result[key]
+        lines.append(
+            f"{key}: model load {r['model_load_s']} s, training {r['training_s']} s, "
+            f"NLU p50 {r['nlu_parse']['p50_ms']} ms, memory {r['memory_mb']} MB"
+        )
+        for row in r["end_to_end"]:
+            lines.append(
+                f"  {row['users']:>3} users: {row['messages_per_second']:>6} msg/s  "
+                f"p50 {row['p50_ms']:>7} ms  p95 {row['p95_ms']:>7} ms  "
+                f"p99 {row['p99_ms']:>7} ms  errors {row['errors']}"
+            )
+    if "ratios" in result:
+        lines.append("ours/plain: " + ", ".join(f"{k} {v}" for k, v in result["ratios"].items()))
+    for row in result["targets"]:
+        mark = {True: "met", False: "MISSED", None: "not measured"}[row["met"]]
+        lines.append(f"  [{mark}] {row['target']}: {row['measured']}")
+    print("\n".join(lines))  # noqa: T201 - the command's output
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure both assistants, print and save the figures and the chart."""
+    parser = argparse.ArgumentParser(prog="python -m bot bench", description=__doc__)
+    parser.add_argument("--users", default="1,10,50", help="concurrency levels, e.g. 1,10,50")
+    parser.add_argument("--no-plain", action="store_true", help="skip the plain rasa init run")
+    parser.add_argument("--profile", action="store_true", help="py-spy flame graph at 10 users")
+    parser.add_argument("--workers", type=int, default=1, help="Sanic workers (needs Redis)")
+    parser.add_argument("--redis-url", help="Redis for the locks, e.g. redis://127.0.0.1:6379/0")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "bench.json")
+    args = parser.parse_args(argv)
+    if args.workers > 1 and not args.redis_url:
+        parser.error("--workers above 1 needs --redis-url (Rasa allows it only with Redis locks)")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
+    levels = [int(users) for users in args.users.split(",")]
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    profile = args.out.with_name("profile-rasa.svg") if args.profile else None
+    result: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d"),
+        "cores": os.cpu_count(),
+        "ours": bench_ours(
+            levels, profile, Settings.from_env().models_dir, args.workers, args.redis_url
+        ),
+    }
+    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")  # kept if plain fails
+    if not args.no_plain:
+        result["plain"] = bench_plain(levels)
+        result["ratios"] = ratios(result["ours"], result["plain"])
+    result["targets"] = check_targets(result)
     args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    print(json.dumps(result, indent=2))  # noqa: T201 - the command's output
-    print(f"written: {args.out}")  # noqa: T201
+    png = args.out.with_suffix(".png")
+    chart(result, png)
+    print_summary(result)
+    for path in (args.out, png, profile):
+        if path is not None and path.exists():
+            print(f"written: {path}")  # noqa: T201
     return 0

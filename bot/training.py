@@ -7,6 +7,7 @@ and our own NLU components. ``models/wegwijs-<hash>.tar.gz`` existing means it i
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import subprocess
 import sys
@@ -78,8 +79,24 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, config: Path | Non
         "--quiet",
     ]
     subprocess.run(command, cwd=root, env=rasa_env(), check=True)  # noqa: S603 - our own command
-    logger.info("Trained in %.0f s", time.monotonic() - started)
+    seconds = time.monotonic() - started
+    logger.info("Trained in %.0f s", seconds)
+    _record(target).write_text(json.dumps({"training_s": round(seconds, 1)}), encoding="utf-8")
     for old in models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"):
         if old != target and old.stat().st_mtime < target.stat().st_mtime - 3600 * 24 * 7:
             old.unlink(missing_ok=True)
+            _record(old).unlink(missing_ok=True)
     return target
+
+
+def _record(model: Path) -> Path:
+    """The file beside a model that says how long its training took."""
+    return model.with_name(model.name.removesuffix(".tar.gz") + ".training.json")
+
+
+def training_seconds(model: Path) -> float | None:
+    """How long training ``model`` took here (None: trained elsewhere or before we kept it)."""
+    try:
+        return float(json.loads(_record(model).read_text(encoding="utf-8"))["training_s"])
+    except (OSError, ValueError, KeyError):
+        return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.bench import LANGUAGES, conversations, percentile
+from bot.bench import LANGUAGES, check_targets, conversations, memory_mb, percentile, ratios
 
 
 def test_scripted_users_speak_every_language_and_ask_three_to_five_questions():
@@ -21,3 +21,50 @@ def test_percentiles_are_nearest_rank_in_milliseconds():
     assert percentile(values, 0.95) == 95
     assert percentile(values, 0.99) == 99
     assert percentile([0.2], 0.99) == 200
+
+
+def _result(ours_p50_1: float, ours_p95_10: float, ours_50: float, plain_50: float) -> dict:
+    def run(users: int, p50: float, p95: float, rate: float) -> dict:
+        return {"users": users, "p50_ms": p50, "p95_ms": p95, "messages_per_second": rate}
+
+    ours = {
+        "nlu_parse": {"p50_ms": 30.0},
+        "end_to_end": [
+            {**run(1, ours_p50_1, 80, 20), "errors": 0},
+            {**run(10, 100, ours_p95_10, 40), "errors": 0},
+            {**run(50, 900, 1500, ours_50), "errors": 0},
+        ],
+        "model_load_s": 15.0,
+        "memory_mb": {"rasa": {"rss": 900, "pss": 880}},
+        "training_s": 280.0,
+    }
+    plain = {
+        "end_to_end": [run(1, 150, 300, 7), run(10, 1000, 2000, 8), run(50, 5000, 6000, plain_50)],
+        "model_load_s": 60.0,
+        "memory_mb": {"rasa": {"rss": 1300, "pss": 1300}},
+    }
+    result = {"ours": ours, "plain": plain}
+    result["ratios"] = ratios(ours, plain)
+    return result
+
+
+def test_every_target_is_reported_met_or_missed_with_its_measured_value():
+    good = check_targets(_result(ours_p50_1=55, ours_p95_10=140, ours_50=50, plain_50=8))
+    assert [row["met"] for row in good] == [True] * 6
+    bad = check_targets(_result(ours_p50_1=70, ours_p95_10=160, ours_50=30, plain_50=8))
+    assert [row["met"] for row in bad] == [False, False, False, True, True, True]
+    assert bad[2]["measured"] == 3.8  # 30 / 8 messages per second: the ratio is shown
+
+
+def test_without_the_plain_run_the_comparison_is_not_measured_rather_than_missed():
+    result = _result(ours_p50_1=55, ours_p95_10=140, ours_50=50, plain_50=8)
+    del result["plain"], result["ratios"]
+    rows = {row["target"]: row for row in check_targets(result)}
+    assert rows["throughput at 50 users ≥ 5 × plain Rasa, no errors"]["met"] is None
+
+
+def test_memory_is_read_for_a_process_and_its_children():
+    import os
+
+    memory = memory_mb(os.getpid())
+    assert memory["rss"] > 10 and 0 < memory["pss"] <= memory["rss"]
