@@ -41,6 +41,8 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
         return {
             **LogisticRegressionClassifier.get_default_config(),
             "C": 30.0,
+            # converges after ~415 iterations. Stopping at 150 would save ~3 minutes of
+            # training but cost one Romanian example its topic (wrong topic 3.1% > 3%).
             "max_iter": 1000,
             "embedding_weight": 2.0,
         }
@@ -93,7 +95,20 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
                 sparse.features.shape[-1] if sparse else 0,
                 dense.features.shape[-1] if dense else 0,
             )
-        return super().train(training_data)
+        resource = super().train(training_data)
+        self._prepare_for_prediction()
+        return resource
+
+    def _prepare_for_prediction(self) -> None:
+        """Keep the weights column by column, the layout a prediction reads them in.
+
+        scikit-learn multiplies a message's sparse row by the transposed weights; stored row
+        by row (as fitted and as loaded), scipy first copies all of them (40 intents × ~75,000
+        features) for every single message: 2.7 ms instead of 0.02 ms.
+        """
+        logreg = self.clf.named_steps["logreg"] if isinstance(self.clf, Pipeline) else self.clf
+        if hasattr(logreg, "coef_"):
+            logreg.coef_ = np.asfortranarray(logreg.coef_)
 
     @classmethod
     def load(
@@ -115,4 +130,5 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
             if unexpected:
                 raise ValueError(f"Refusing to load {path.name}: unexpected types {unexpected}")
             component.clf = sio.load(path, trusted=untrusted)
+        component._prepare_for_prediction()
         return component
