@@ -207,6 +207,7 @@ def bench_ours(
     models_dir: Path,
     workers: int = 1,
     redis_url: str | None = None,
+    database_url: str | None = None,
 ) -> dict[str, Any]:
     """Our assistant, as ``make run`` starts it (model trained if needed).
 
@@ -215,7 +216,7 @@ def bench_ours(
     """
     model = ensure_model(models_dir)
     folder = Path(tempfile.mkdtemp(prefix="wegwijs-bench-"))
-    settings = local_settings(model, folder, redis_url=redis_url)
+    settings = local_settings(model, folder, redis_url=redis_url, database_url=database_url)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     os.environ["SANIC_WORKERS"] = str(workers)
     try:
@@ -224,6 +225,7 @@ def bench_ours(
         result = {
             "model": model.name,
             "sanic_workers": workers,
+            "database": settings.database_url.split(":", 1)[0],
             "training_s": training_seconds(model),
             "model_load_s": round(time.monotonic() - started, 1),
             **measure(
@@ -397,8 +399,12 @@ def chart(result: dict[str, Any], out: Path) -> None:
         xscale="log", yscale="log", xlabel="concurrent users", ylabel="latency per message (ms)"
     )
     throughput.set(xscale="log", xlabel="concurrent users", ylabel="messages per second")
+    levels = [r["users"] for r in result["ours"]["end_to_end"]]
+    throughput.set_ylim(bottom=0)
     for axes in (latency, throughput):
-        axes.grid(True, which="both", alpha=0.3)
+        axes.set_xticks(levels, [str(users) for users in levels])
+        axes.minorticks_off()
+        axes.grid(True, alpha=0.3)
         axes.legend()
     fig.suptitle(f"REST channel, 127.0.0.1, {os.cpu_count()} cores, {result['date']}")
     fig.tight_layout()
@@ -439,6 +445,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="py-spy flame graph at 10 users")
     parser.add_argument("--workers", type=int, default=1, help="Sanic workers (needs Redis)")
     parser.add_argument("--redis-url", help="Redis for the locks, e.g. redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--database-url", help="our tracker store (default: a new SQLite file), e.g. postgresql://…"
+    )
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "bench.json")
     args = parser.parse_args(argv)
     if args.workers > 1 and not args.redis_url:
@@ -451,7 +460,12 @@ def main(argv: list[str] | None = None) -> int:
         "date": time.strftime("%Y-%m-%d"),
         "cores": os.cpu_count(),
         "ours": bench_ours(
-            levels, profile, Settings.from_env().models_dir, args.workers, args.redis_url
+            levels,
+            profile,
+            Settings.from_env().models_dir,
+            args.workers,
+            args.redis_url,
+            args.database_url,
         ),
     }
     args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")  # kept if plain fails

@@ -44,8 +44,13 @@ def purge_old_conversations(settings: Settings) -> None:
         logger.exception("The retention purge failed; it is tried again in 24 hours")
 
 
-def service_env(settings: Settings) -> dict[str, str]:
-    """Environment for the Rasa and action servers (with the enabled channels' settings)."""
+def service_env(settings: Settings, service: str = "rasa") -> dict[str, str]:
+    """Environment for the Rasa or the action server (with the enabled channels' settings).
+
+    ``SANIC_WORKERS`` is for the Rasa server only: an action server with several workers
+    closed connections the Rasa server was still using (1 answer in 4 lost at 50 users).
+    Action servers scale as separate processes (docs/deploy.md).
+    """
     channels = {
         **(settings.telegram.as_env() if settings.telegram else {}),
         **(settings.whatsapp.as_env() if settings.whatsapp else {}),
@@ -59,6 +64,7 @@ def service_env(settings: Settings) -> dict[str, str]:
         WEGWIJS_KEEP_CONVERSATIONS_DAYS=str(settings.keep_days),
         WEGWIJS_KEEP_CASES_DAYS=str(settings.keep_case_days),
         **({"WEGWIJS_REDIS_URL": settings.redis_url} if settings.redis_url else {}),
+        **({"SANIC_WORKERS": "1"} if service == "actions" else {}),
         **channels,
     )
 
@@ -151,7 +157,7 @@ def launch(
     output goes to ``logs/<name>.log`` when ``logs`` is given (tests read it), else to ours.
     ``services`` starts only some of them (a container runs one).
     """
-    env = service_env(settings)
+    env = {name: service_env(settings, name) for name in SERVICES}
     for name, command in commands(settings, model).items():
         if name not in services:
             continue
@@ -159,7 +165,7 @@ def launch(
         processes[name] = subprocess.Popen(  # noqa: S603 - our own commands
             command,
             cwd=PROJECT_ROOT,
-            env=env,
+            env=env[name],
             start_new_session=True,
             stdout=log,
             stderr=subprocess.STDOUT if log else None,

@@ -97,3 +97,12 @@ def test_in_containers_the_rasa_server_calls_the_action_server_by_its_network_na
     assert service_env(container)["SANIC_HOST"] == "0.0.0.0"
     with pytest.raises(SettingsError, match="WEGWIJS_ACTIONS_URL"):
         Settings.from_env({"WEGWIJS_ACTIONS_URL": "actions:5055"})
+
+
+def test_sanic_workers_apply_to_the_rasa_server_only(tmp_path, monkeypatch):
+    from bot.run import service_env
+
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    settings = Settings.from_env({"WEGWIJS_DATA_DIR": str(tmp_path)})
+    assert service_env(settings, "rasa")["SANIC_WORKERS"] == "2"
+    assert service_env(settings, "actions")["SANIC_WORKERS"] == "1"
