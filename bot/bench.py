@@ -32,21 +32,20 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bot.bench_nlu import load_examples
-from bot.run import free_port, launch, local_settings, stop, wait_until_up
-from bot.settings import PROJECT_ROOT, Settings, rasa_env
+from bot.run import free_port, launch, local_settings, spawn, stop, wait_until_up
+from bot.settings import PROJECT_ROOT, Settings, rasa_env, rasa_executable
 from bot.training import ensure_model, training_seconds
 
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ("pl", "ro", "bg", "nl", "en")
-RASA_VERSION = "3.6.21"
-PLAIN_HOME = Path(tempfile.gettempdir()) / f"wegwijs-bench-plain-rasa-{RASA_VERSION}"
 PROFILED_USERS = 10
 
 
@@ -240,8 +239,14 @@ def bench_ours(
     return result
 
 
-def plain_model(home: Path = PLAIN_HOME) -> tuple[Path, float | None]:
+def plain_home() -> Path:
+    """Where the starter assistant of the installed Rasa is trained and kept (temp folder)."""
+    return Path(tempfile.gettempdir()) / f"wegwijs-bench-plain-rasa-{version('rasa')}"
+
+
+def plain_model(home: Path | None = None) -> tuple[Path, float | None]:
     """The ``rasa init`` starter assistant's model and its training time, trained once."""
+    home = home or plain_home()
     record = home / "training.json"
     found = sorted((home / "models").glob("*.tar.gz"))
     if found and record.exists():
@@ -252,13 +257,7 @@ def plain_model(home: Path = PLAIN_HOME) -> tuple[Path, float | None]:
     started = time.monotonic()
     with (home.parent / f"{home.name}.log").open("wb") as log:
         subprocess.run(  # noqa: S603 - Rasa's own command
-            [
-                str(Path(sys.executable).with_name("rasa")),
-                "init",
-                "--no-prompt",
-                "--init-dir",
-                home,
-            ],
+            [rasa_executable(), "init", "--no-prompt", "--init-dir", home],
             env=rasa_env(),
             check=True,
             stdout=log,
@@ -274,23 +273,15 @@ def bench_plain(levels: list[int]) -> dict[str, Any]:
     model, trained = plain_model()
     port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="wegwijs-bench-plain-"))
-    command = [str(Path(sys.executable).with_name("rasa")), "run", "--enable-api"]
+    command = [rasa_executable(), "run", "--enable-api"]
     command += ["--interface", "127.0.0.1", "--port", str(port), "--model", str(model)]
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         started = time.monotonic()
-        with (folder / "rasa.log").open("ab") as log:
-            processes["rasa"] = subprocess.Popen(  # noqa: S603 - Rasa's own command
-                command,
-                cwd=model.parent.parent,
-                env=rasa_env(),
-                start_new_session=True,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        spawn("rasa", command, rasa_env(), processes, logs=folder, cwd=model.parent.parent)
         wait_until_up(f"http://127.0.0.1:{port}/status", processes)
         return {
-            "model": "rasa init (Rasa 3.6.21 starter assistant)",
+            "model": f"rasa init (Rasa {version('rasa')} starter assistant)",
             "training_s": trained,
             "model_load_s": round(time.monotonic() - started, 1),
             **measure(f"http://127.0.0.1:{port}", levels, processes["rasa"].pid, None),

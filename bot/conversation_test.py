@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT, Settings, rasa_env
+from bot.settings import PROJECT_ROOT, Settings, rasa_env, rasa_executable
 from bot.training import ensure_model
 
 
@@ -23,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     model = ensure_model(Settings.from_env().models_dir)
     command = [
-        str(Path(sys.executable).with_name("rasa")),
+        rasa_executable(),
         "test",
         "core",
         "--model",

@@ -24,7 +24,7 @@ import yaml
 from bot import storage
 from bot.content.loader import load_content
 from bot.privacy.erasure import purge
-from bot.settings import PROJECT_ROOT, Settings, SettingsError, rasa_env
+from bot.settings import PROJECT_ROOT, Settings, SettingsError, rasa_env, rasa_executable
 from bot.training import ensure_model
 from bot.wiring import answer_ids_required
 
@@ -112,7 +112,6 @@ def write_endpoints(settings: Settings) -> Path:
 
 def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
     """The two server command lines."""
-    bin_dir = Path(sys.executable).parent
     rasa = [
         sys.executable,
         "-m",
@@ -133,7 +132,7 @@ def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
     if settings.auth_token:
         rasa += ["--auth-token", settings.auth_token]
     actions = [
-        str(bin_dir / "rasa"),
+        rasa_executable(),
         "run",
         "actions",
         "--actions",
@@ -153,30 +152,43 @@ def launch(
 ) -> None:
     """Start the action and Rasa servers into ``processes`` and wait until they answer.
 
-    Each server runs in a session of its own, so that ``stop`` ends it with its children; its
-    output goes to ``logs/<name>.log`` when ``logs`` is given (tests read it), else to ours.
-    ``services`` starts only some of them (a container runs one).
+    Each is started by ``spawn`` (logs as there); ``services`` starts only some of them (a
+    container runs one).
     """
-    env = {name: service_env(settings, name) for name in SERVICES}
     for name, command in commands(settings, model).items():
-        if name not in services:
-            continue
-        log = (logs / f"{name}.log").open("ab") if logs else None
-        processes[name] = subprocess.Popen(  # noqa: S603 - our own commands
-            command,
-            cwd=PROJECT_ROOT,
-            env=env[name],
-            start_new_session=True,
-            stdout=log,
-            stderr=subprocess.STDOUT if log else None,
-        )
-        if log:
-            log.close()
+        if name in services:
+            spawn(name, command, service_env(settings, name), processes, logs)
     if "actions" in services:
         wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
     if "rasa" in services:
         token = f"?token={settings.auth_token}" if settings.auth_token else ""
         wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/status{token}", processes)
+
+
+def spawn(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    processes: dict[str, subprocess.Popen[bytes]],
+    logs: Path | None = None,
+    cwd: Path = PROJECT_ROOT,
+) -> None:
+    """Start ``command`` as ``processes[name]`` in a session of its own.
+
+    ``stop`` ends it with its children; its output goes to ``logs/<name>.log`` when ``logs`` is
+    given (tests read it), else to ours.
+    """
+    log = (logs / f"{name}.log").open("ab") if logs else None
+    processes[name] = subprocess.Popen(  # noqa: S603 - our own or Rasa's commands
+        command,
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
+    )
+    if log:
+        log.close()
 
 
 def free_port() -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,11 @@ def _port(env: dict[str, str], name: str, default: int) -> int:
     if not 0 < port < 65536:
         raise SettingsError(f"{name} must be between 1 and 65535, not {port}")
     return port
+
+
+def rasa_executable() -> str:
+    """Rasa's command line of this environment (beside its Python)."""
+    return str(Path(sys.executable).with_name("rasa"))
 
 
 def rasa_env(**extra: str) -> dict[str, str]:

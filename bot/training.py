@@ -10,11 +10,10 @@ import hashlib
 import json
 import logging
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT, rasa_env
+from bot.settings import PROJECT_ROOT, rasa_env, rasa_executable
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, config: Path | Non
     logger.info("Training %s (data, domain or config changed)", target.name)
     started = time.monotonic()
     command = [
-        str(Path(sys.executable).with_name("rasa")),
+        rasa_executable(),
         "train",
         "--config",
         str(config or root / "config.yml"),
