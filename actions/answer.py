@@ -8,6 +8,7 @@ influencing the conversation, and the entity ``language``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -104,6 +105,8 @@ class ActionAnswer(Action):
         text = latest.get("text") or ""
         metadata = latest.get("metadata")
         metadata = metadata if isinstance(metadata, dict) else {}
+        # reading the phrases is CPU work: off the event loop, which serves every conversation
+        situation = await asyncio.to_thread(_situation, text)
         plan = plan_turn(
             intent=intent,
             text=text,
@@ -116,7 +119,7 @@ class ActionAnswer(Action):
             first_contact=tracker.get_slot("language") is None,
             privacy_noticed=bool(tracker.get_slot("privacy_noticed")),
             start=metadata.get("command") == "start",
-            situation=_situation(text),
+            situation=situation,
         )
         choice = language_choice(tracker, explicit=plan.explicit_language)
         reply = render(

@@ -14,6 +14,7 @@ What they need from the domain: the form ``handoff_form`` with the slots of
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -94,7 +95,8 @@ class ValidateHandoffForm(Action):
         latest = tracker.latest_message or {}
         text = latest.get("text") or ""
         requested = tracker.get_slot("requested_slot")
-        if signals().assess(text).danger:  # "he beats me, I want a person": 112 first
+        # "he beats me, I want a person": 112 first (CPU work, so off the event loop)
+        if (await asyncio.to_thread(signals().assess, text)).danger:
             say(dispatcher, content, "emergency", language)
         step = handoff.next_step(requested, (latest.get("intent") or {}).get("name"), text)
         if step.problem:

@@ -13,6 +13,8 @@ from pathlib import Path
 from sanic import response
 from sanic.response import HTTPResponse
 
+from bot.i18n.text import MAX_READ
+
 # Pages and files we serve to browsers (the web chat, the desk's console): our own only.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
@@ -43,7 +45,7 @@ def pseudonym(conversation_id: str) -> str:
     return hmac.new(_LOG_KEY, conversation_id.encode(), hashlib.sha256).hexdigest()[:12]
 
 
-MAX_UNDERSTOOD = 2000  # characters of one message given to the NLU; the rest is not read
+MAX_UNDERSTOOD = MAX_READ  # characters of one message given to the NLU; the rest is not read
 
 
 def trim_for_understanding(text: str) -> tuple[str, bool]:

@@ -57,7 +57,7 @@ async def unanswered_notice(
     slot = tracker.get_slot("language") if tracker is not None else None
     language = choose_language(current=slot, detection=None, hint=hint).code
     if tracker is not None and tracker.is_paused():  # a person of the desk has it
-        if not signals().assess(text).danger:
+        if not (await asyncio.to_thread(signals().assess, text)).danger:
             return None
         reply = render(content_store().get(), "emergency", language)
         logger.warning("Danger in conversation %s with the desk: 112 sent", pseudonym(sender))

@@ -4,7 +4,9 @@ the signals and the content loader answer with a result or a clear refusal, neve
 from __future__ import annotations
 
 import shutil
+import unicodedata
 
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sanic.response import HTTPResponse
@@ -17,6 +19,7 @@ from bot.content.loader import load_content
 from bot.helpdesk.signals import load_signals
 from bot.i18n.detect import detect
 from bot.i18n.languages import SUPPORTED_LANGUAGES
+from bot.i18n.text import MAX_READ
 from bot.wiring import answer_ids_required
 from tests.conftest import ROOT
 
@@ -89,13 +92,40 @@ def test_the_language_detector_names_one_of_our_languages_or_none(text):
 
 
 SIGNALS = load_signals()
+# The danger, urgent and near-miss messages of the phrase tests, in five languages.
+EXAMPLES = sorted(
+    text
+    for path in sorted((ROOT / "tests" / "unit" / "signals").glob("*.yml"))
+    for texts in yaml.safe_load(path.read_text(encoding="utf-8")).values()
+    for text in texts
+)
+# Letters of our languages with and without diacritics (not Turkish dotless i, whose upper case
+# folds to a different letter), spaces and punctuation.
+LETTERS = "abcdefghijklmnopqrstuvwxyz ąćęłńóśźż ăâîșțşţ ëïéèüö абвгдежзийклмнопрстуфхцчшщъьюя"
+NOISE = st.text(alphabet=LETTERS + " .,!?'-\n", max_size=80)
+# A message: near-miss and danger phrases, with words around them.
+MESSAGE = st.lists(st.sampled_from(EXAMPLES) | NOISE, min_size=1, max_size=4).map(" ".join)
+
+
+def without_diacritics(text: str) -> str:
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
 
 
 @settings(deadline=None)
-@given(TEXT)
-def test_signals_assess_any_text(text):
-    assessment = SIGNALS.assess(text)
-    assert not assessment.danger or assessment.urgent
+@given(MESSAGE, st.sampled_from([str.upper, str.title, without_diacritics, "NFD", "NFC"]))
+def test_signals_do_not_depend_on_case_or_diacritics(text, change):
+    changed = unicodedata.normalize(change, text) if isinstance(change, str) else change(text)
+    assert SIGNALS.assess(changed) == SIGNALS.assess(text)
+
+
+@settings(max_examples=25, deadline=None)  # 2,000 characters each: 30 ms per assessment
+@given(TEXT, MESSAGE, MESSAGE | TEXT)
+def test_nothing_after_the_read_limit_changes_the_assessment(start, middle, end):
+    """What the checks read is bounded: a danger phrase after 2,000 characters is not seen."""
+    read = (start + " " + middle + " " + "how do i register? " * 110)[:MAX_READ]
+    assert SIGNALS.assess(read + end) == SIGNALS.assess(read)
 
 
 @settings(

@@ -82,3 +82,65 @@ def test_a_broken_phrase_names_its_file(tmp_path):
     (tmp_path / "pl.yml").write_text("danger:\n  - 'Zabić się'\n", encoding="utf-8")
     with pytest.raises(SignalsError, match="folded"):
         load_signals(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "piece"),
+    [
+        (r"\b(owe|debt)\b.*\bagency\b", ".*"),  # the phrase that stalled the action server
+        (r"\bowe\b.+\bagency\b", ".+"),
+        (r"\bowe\b.*?\bagency\b", ".*?"),
+        (r"\bowe\b.+?\bagency\b", ".+?"),
+        (r"\bowe\b[^.]*\bagency\b", "[^.]*"),
+        (r"\bowe\b[\s\w]+\bagency\b", r"[\s\w]+"),
+        (r"\bowe \S+ agency\b", r"\S+"),
+        (r"\bowe\W+agency\b", r"\W+"),
+        (r"\bowe( \w+)* agency\b", r"( \w+)*"),
+        (r"\bowe(?: (to|the))+ agency\b", "(?: (to|the))+"),
+        (r"\bowe(\w+){0,3} agency\b", r"(\w+){0,3}"),
+        (r"\bowe( \w+){0,9} agency\b", r"( \w+){0,9}"),
+        (r"\bowe\b.{0,500}\bagency\b", ".{0,500}"),
+        (r"\bowe\b.{20,}\bagency\b", ".{20,}"),
+        (r"\bowe\b(?=.*\bagency\b)", ".*"),
+        (r"\bowe\b(?!.*\bpaid\b)", ".*"),
+        (r"^(?=.{0,2000}\btoday\b).{0,80}\bowe\b.{0,2000}\bagency", ".{0,2000}"),
+        (r"^(?=.{0,2000}\btoday\b)|.{0,2000}\bowe\b", ".{0,2000}"),
+    ],
+)
+def test_a_phrase_that_reads_without_bound_is_refused_with_file_kind_and_phrase(
+    tmp_path, phrase, piece
+):
+    (tmp_path / "en.yml").write_text(yaml.safe_dump({"exploitation": [phrase]}), "utf-8")
+    with pytest.raises(SignalsError) as refused:
+        load_signals(tmp_path)
+    message = str(refused.value)
+    assert message.startswith(f"en.yml: exploitation: '{phrase}' repeats "), message
+    assert f"'{piece}" in message, message
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        r"\b(owe|debt)\b.{0,80}\b(agency|boss)\b",
+        r"\bowe (\w+ ){0,2}agency\b|\bagency (\w+\s+){0,3}owe",
+        r"\b(ме|ни) (д[ъау@]р[жз]\w* )?закл[юу]ч\w+\b(?!\s+(отв[ъау@]н|навън))",
+        r"\breageert niet meer\b[\s,.!?]{0,10}(help|112|$)",
+        r"\b\d+ ?(euro|eur)\b|(?<!\bco )\bgrozi\b",
+        r"^(?=.{0,2000}\b(today|tonight)\b)(?!.{0,2000}\bsick\b).{0,2000}\bthrown out\b",
+    ],
+)
+def test_bounded_phrases_are_accepted(tmp_path, phrase):
+    (tmp_path / "en.yml").write_text(yaml.safe_dump({"danger": [phrase]}), "utf-8")
+    assert load_signals(tmp_path).patterns["danger"][0].pattern == phrase
+
+
+def test_a_whole_message_check_looks_across_the_whole_message(tmp_path):
+    phrase = r"^(?=.{0,2000}\btoday\b)(?!.{0,2000}\bsick\b).{0,2000}\bthrown out\b"
+    (tmp_path / "en.yml").write_text(yaml.safe_dump({"no_shelter": [phrase]}), "utf-8")
+    signals = load_signals(tmp_path)
+    middle = " and ".join(["we worked at the farm for the whole season"] * 30)
+    assert len(middle) > 1000
+    assert signals.assess(f"today {middle}, now we are thrown out").kinds == {"no_shelter"}
+    assert signals.assess(f"thrown out {middle} today").kinds == {"no_shelter"}
+    assert not signals.assess(f"thrown out {middle} yesterday").kinds
+    assert not signals.assess(f"today {middle}, thrown out, {middle[:400]} sick").kinds
