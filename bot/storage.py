@@ -3,6 +3,16 @@
 Rasa's SQL tracker store keeps the conversations in the table ``events``; our own tables live
 beside it in the same database, so that deleting or purging a conversation is one transaction
 per table in one place (``bot/privacy/``).
+
+Every engine — ours and the tracker store's (:func:`harden`) — is made so that personal data
+does not leak by the way:
+
+- ``hide_parameters``: an error (and SQL echo) never shows the statement's values, so a failed
+  INSERT does not write a phone number or a message into the logs. (PostgreSQL itself may
+  still name a conflicting key in its own error text, e.g. ``Key (id)=(7) already exists``.)
+- SQLite: ``PRAGMA secure_delete = ON`` on every connection, so deleted rows are overwritten
+  with zeros instead of lingering in the file's free pages (some builds of SQLite have it on
+  by default, others not).
 """
 
 from __future__ import annotations
@@ -10,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -34,12 +45,38 @@ def engine(url: str) -> sa.engine.Engine:
             parsed = sa.engine.make_url(url)
             if parsed.get_backend_name() == "sqlite" and parsed.database:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-                _engines[url] = sa.create_engine(
-                    url, future=True, connect_args={"check_same_thread": False, "timeout": 30}
+                made = sa.create_engine(
+                    url,
+                    future=True,
+                    hide_parameters=True,
+                    connect_args={"check_same_thread": False, "timeout": 30},
                 )
             else:
-                _engines[url] = sa.create_engine(url, pool_pre_ping=True, future=True)
+                made = sa.create_engine(url, pool_pre_ping=True, future=True, hide_parameters=True)
+            _engines[url] = harden(made)
         return _engines[url]
+
+
+def harden(made: sa.engine.Engine) -> sa.engine.Engine:
+    """Make an engine made elsewhere (Rasa's tracker store) as careful as ours; returns it.
+
+    Hides statement values in errors and, for SQLite, turns ``secure_delete`` on for every new
+    connection; connections already in its pool are closed, so every later one has it.
+    """
+    made.hide_parameters = True
+    if made.dialect.name == "sqlite" and not sa.event.contains(made, "connect", _secure_delete):
+        sa.event.listen(made, "connect", _secure_delete)
+        made.dispose()
+    return made
+
+
+def _secure_delete(connection: Any, record: Any) -> None:
+    """Overwrite deleted content (SQLite; the "connect" event of an engine)."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute("PRAGMA secure_delete = ON")
+    finally:
+        cursor.close()
 
 
 def create_tables(metadata: sa.MetaData, engine: sa.engine.Engine, attempts: int = 5) -> None:

@@ -5,7 +5,21 @@ Served by the Rasa server itself (enabled in ``credentials.yml`` as a channel), 
 stores) and the messenger channels that deliver staff replies. Every route but sign-in needs
 a staff token (``Authorization: Bearer <token>``, for scripts; ``python -m bot staff add NAME``)
 or a console session (cookie, with the CSRF token on every POST/DELETE; ``bot/helpdesk/auth.py``).
-Every staff action is recorded in the audit log.
+Every staff action is recorded in the audit log, reading the queue or searching closed cases
+too (who, and which cases or which search; never texts). Every response of the desk (the API
+and the console page) carries ``Cache-Control: no-store``, so no browser or proxy keeps a copy
+of a case.
+
+The event stream checks its token or session again every ``RECHECK_SECONDS`` (off the event
+loop) and ends — with a ``signed_out`` event — once it is no longer valid: at logout, when the
+session expires, when the password changes or when the account is removed.
+
+Sign-in is limited per client address (``bot/helpdesk/auth.py``). The address is Sanic's
+``request.remote_addr`` when the operator has configured the proxy in front of the server
+(Sanic's ``FORWARDED_SECRET``, ``REAL_IP_HEADER`` or ``PROXIES_COUNT``, e.g. the environment
+variable ``SANIC_PROXIES_COUNT=1``), else the address of the connection (``request.ip``).
+Without that setting behind a proxy, every client has the proxy's address, and the address
+limits apply to all of them together.
 
 Routes:
     GET  /cases?status=open|closed        the queue (waiting first, longest waiting first)
@@ -30,6 +44,8 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from pathlib import Path
@@ -64,11 +80,14 @@ MAX_TEXT = 4000
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 POLL_SECONDS = 1.0
 KEEP_ALIVE_SECONDS = 15.0
+AUDIT_DETAIL = 200  # characters of desk_audit.detail
+RECHECK_SECONDS = 10.0  # the event stream checks its session or token at least this often
+NO_STORE = {"Cache-Control": "no-store"}
 BOT_NAME = "wegwijs"  # who the bot's own messages in a case are from
 # Channels that cannot push a message: their users' pages fetch desk messages instead.
 FETCHING_CHANNELS = {"webchat", "rest"}
 
-Handler = Callable[..., Awaitable[HTTPResponse]]
+Handler = Callable[..., Awaitable[HTTPResponse | None]]  # None: a stream that has ended
 
 
 def _error(status: int, code: str, message: str) -> HTTPResponse:
@@ -101,7 +120,7 @@ def _staff_only(admin: bool = False) -> Callable[[Handler], Handler]:
 
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
-        async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+        async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse | None:
             staff = await signed_in(request)
             if isinstance(staff, HTTPResponse):
                 return staff
@@ -157,7 +176,14 @@ class DeskInput(InputChannel):
         desk.add_route(_me, "/api/me", methods=["GET"])
         desk.add_route(_accounts, "/api/staff", methods=["GET", "POST"])
         desk.add_route(_account, "/api/staff/<name:str>", methods=["DELETE"])
+        desk.middleware(_no_store, "response")
         return desk
+
+
+async def _no_store(request: Request, reply: HTTPResponse) -> None:
+    """No copy of a desk response in any cache (the script and style may be cached)."""
+    if "/static/" not in request.path:
+        reply.headers.update(NO_STORE)
 
 
 async def _health(request: Request) -> HTTPResponse:
@@ -210,6 +236,7 @@ async def _cases(request: Request, staff: Staff) -> HTTPResponse:
     store = case_store()
     if request.args.get("status") != "closed":
         found = await _in_thread(store.queue)
+        await _in_thread(store.audit, staff.name, "list_queue", None, _shown(found))
         return response.json({"cases": [case.as_dict() for case in found]})
     try:  # closed cases, searchable by the days they were closed (Amsterdam) and outcome
         since = _day_start(request.args.get("from"))
@@ -217,8 +244,21 @@ async def _cases(request: Request, staff: Staff) -> HTTPResponse:
     except ValueError:
         return _error(400, "invalid_request", "'from' and 'to' are dates like 2026-11-30.")
     outcome = request.args.get("outcome") or None
+    if outcome is not None and outcome not in (*OUTCOMES, "erased"):
+        return _error(400, "invalid_request", f"'outcome' is one of {', '.join(OUTCOMES)}.")
     found = await _in_thread(store.closed_cases, since, until, outcome)
+    asked = " ".join(f"{k}={v}" for k in ("from", "to", "outcome") if (v := request.args.get(k)))
+    await _in_thread(store.audit, staff.name, "search_closed", None, _shown(found, asked))
     return response.json({"cases": [case.as_dict() for case in found]})
+
+
+def _shown(cases: list[Case], asked: str = "") -> str:
+    """For the audit log: the search, and which cases it showed (ids only, never texts)."""
+    detail = (asked + ": " if asked else "") + f"{len(cases)} cases"
+    detail += "".join(f" #{case.id}" for case in cases)
+    if len(detail) > AUDIT_DETAIL:  # cut at a case, saying so
+        detail = detail[: AUDIT_DETAIL - 2].rsplit(" ", 1)[0] + " …"
+    return detail
 
 
 def _day_start(value: str | None, days_later: int = 0) -> float | None:
@@ -417,17 +457,29 @@ async def resume(request: Request, store: CaseStore, case: Case) -> None:
 
 
 @_staff_only()
-async def _events(request: Request, staff: Staff) -> HTTPResponse:
-    """New cases as server-sent events, for the console's live queue."""
+async def _events(request: Request, staff: Staff) -> None:
+    """New cases as server-sent events, for the console's live queue.
+
+    Every ``RECHECK_SECONDS`` the request's token or session is checked again (in a thread,
+    without counting as use of the session); once it is no longer valid the stream sends a
+    ``signed_out`` event and ends.
+    """
     store = case_store()
     after = request.args.get("after", "")  # the last case the console has seen
     last = int(after) if after.isdigit() else await _in_thread(store.latest_id)
     stream = await request.respond(
-        content_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        content_type="text/event-stream", headers={**NO_STORE, "X-Accel-Buffering": "no"}
     )
+    await stream.send(": open\n\n")  # sends the headers now: the client knows it is listening
     idle = 0.0
+    checked = time.monotonic()
     while True:
+        if time.monotonic() - checked >= RECHECK_SECONDS:
+            if not await _still_signed_in(request):
+                logger.info("Desk event stream of %s ended: no longer signed in", staff.name)
+                await stream.send("event: signed_out\ndata: {}\n\n")
+                return  # Sanic ends the response
+            checked = time.monotonic()
         for case in await _in_thread(store.cases_since, last):
             last = case.id
             await stream.send(f"id: {case.id}\nevent: case\ndata: {json.dumps(case.as_dict())}\n\n")
@@ -435,12 +487,30 @@ async def _events(request: Request, staff: Staff) -> HTTPResponse:
         if idle >= KEEP_ALIVE_SECONDS:
             await stream.send(": keep-alive\n\n")
             idle = 0.0
-        await asyncio.sleep(POLL_SECONDS)
-        idle += POLL_SECONDS
+        pause = min(POLL_SECONDS, RECHECK_SECONDS)
+        await asyncio.sleep(pause)
+        idle += pause
+
+
+async def _still_signed_in(request: Request) -> bool:
+    """Whether the request's API token or console session is still valid (one SELECT)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        token = header[7:].strip()
+        return await asyncio.to_thread(staff_store().authenticate, token) is not None
+    cookie = request.cookies.get(COOKIE, "")
+    return await asyncio.to_thread(authenticator().session, cookie, False) is not None
 
 
 async def _login(request: Request) -> HTTPResponse:
-    """Sign in with name and password: a session cookie, and the CSRF token for the page."""
+    """Sign in with name and password: a session cookie, and the CSRF token for the page.
+
+    Refused with 401 (wrong name or password, the same for a name that does not exist) or
+    429 with ``Retry-After`` while a limit holds for this account, address or both. The limits
+    count per client address: ``request.remote_addr`` (set by Sanic only when the operator has
+    configured the proxy: ``FORWARDED_SECRET``, ``REAL_IP_HEADER`` or ``PROXIES_COUNT``), else
+    the connection's address. scrypt runs in a thread, never on the event loop.
+    """
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, RecursionError):
@@ -449,10 +519,15 @@ async def _login(request: Request) -> HTTPResponse:
     password = body.get("password") if isinstance(body, dict) else None
     if not isinstance(name, str) or not isinstance(password, str) or len(password) > 1000:
         return _error(400, "invalid_request", "'name' and 'password' are required.")
+    address = request.remote_addr or request.ip or ""
     try:
-        session = await asyncio.to_thread(authenticator().sign_in, name, password)
+        session = await asyncio.to_thread(authenticator().sign_in, name, password, address)
     except SignInError as error:
-        logger.warning("Desk sign-in refused")
+        logger.warning("Desk sign-in refused%s", " (limited)" if error.retry_after else "")
+        if error.retry_after:
+            reply = _error(429, "too_many_attempts", str(error))
+            reply.headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
+            return reply
         return _error(401, "sign_in_failed", str(error))
     await _in_thread(case_store().audit, session.staff.name, "sign_in", None, None)
     reply = response.json(

@@ -8,6 +8,10 @@ What it needs from the domain: the slot ``erase_conversation`` (bool, custom map
 the answer action sets when the user has confirmed "delete my data". The reply saying so is
 sent before the tracker is saved; instead of saving, this store then deletes every row of the
 conversation (``bot.privacy.erasure``), so nothing of it is left — not even its id.
+
+Rasa makes its own engine; :func:`bot.storage.harden` gives it our safeguards: errors never
+show the statement's values (a message text or a phone number), and SQLite overwrites deleted
+rows (``PRAGMA secure_delete``), so an erased conversation does not linger in the file.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import storage
 from bot.channels.common import pseudonym
 from bot.privacy.erasure import ERASE_SLOT, erase_conversation
 from bot.settings import Settings
@@ -54,6 +59,7 @@ class ErasableTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             **kwargs,
         )
+        storage.harden(self.engine)  # the sessionmaker is bound to this same engine
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the turn's new events, or delete the conversation when its user asked."""

@@ -19,7 +19,17 @@ def texts_in_the_console() -> set[str]:
     keys |= {"delivery:" + d for d in ("sent", "queued", "failed")}
     keys |= {"contact:chat", "contact:phone", "waiting", "claimed", "closed"}
     keys |= {"role:staff", "role:admin"}
-    actions = ("sign_in", "read", "claim", "unclaim", "message", "note", "close")
+    actions = (
+        "sign_in",
+        "read",
+        "claim",
+        "unclaim",
+        "message",
+        "note",
+        "close",
+        "list_queue",
+        "search_closed",
+    )
     keys |= {"action:" + a for a in (*actions, "add_staff", "remove_staff")}
     return found | keys
 

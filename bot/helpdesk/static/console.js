@@ -130,6 +130,8 @@
       document.title = "(!) Wegwijs — desk";
       beep();
     });
+    // the server ends the stream when the session ends (logout elsewhere, expiry, removal)
+    events.addEventListener("signed_out", () => { events.close(); showLogin(); });
   }
 
   function beep() {
