@@ -120,7 +120,7 @@ async def run_load(base: str, users: int, conversations_in_all: int = 100) -> di
     async def user(client: httpx.AsyncClient, mine: list[tuple[str, list[str]]]) -> None:
         nonlocal errors
         for number, (_, messages) in enumerate(mine):
-            sender = f"bench-{id(mine)}-{number}-{time.monotonic_ns()}"
+            sender = f"rest-bench-{id(mine)}-{number}-{time.monotonic_ns()}"
             for text in messages:
                 started = time.perf_counter()
                 try:
@@ -151,16 +151,17 @@ async def run_load(base: str, users: int, conversations_in_all: int = 100) -> di
     }
 
 
-async def parse_latency(base: str, count: int = 200) -> dict[str, float]:
-    """``/model/parse`` of held-out questions, one at a time."""
+async def parse_latency(base: str, token: str | None, count: int = 200) -> dict[str, float]:
+    """``/model/parse`` of held-out questions, one at a time (with the API token, if any)."""
     texts = [text for _, messages in conversations(count) for text in messages[2:3]]
     latencies = []
+    auth = {"token": token} if token else {}
     async with httpx.AsyncClient(timeout=60) as client:
         for text in texts[:20]:  # warm-up: first calls fill caches
-            await client.post(f"{base}/model/parse", json={"text": text})
+            await client.post(f"{base}/model/parse", params=auth, json={"text": text})
         for text in texts:
             started = time.perf_counter()
-            await client.post(f"{base}/model/parse", json={"text": text})
+            await client.post(f"{base}/model/parse", params=auth, json={"text": text})
             latencies.append(time.perf_counter() - started)
     return {
         "p50_ms": round(percentile(latencies, 0.5), 1),
@@ -191,9 +192,16 @@ def profiling(pid: int, out: Path | None) -> Iterator[None]:
         recorder.wait(timeout=60)
 
 
-def measure(base: str, levels: list[int], server_pid: int, profile: Path | None) -> dict[str, Any]:
-    """NLU floor and end-to-end load at each level of concurrency."""
-    result: dict[str, Any] = {"nlu_parse": asyncio.run(parse_latency(base)), "end_to_end": []}
+def measure(
+    base: str,
+    levels: list[int],
+    server_pid: int,
+    profile: Path | None,
+    token: str | None = None,
+) -> dict[str, Any]:
+    """NLU floor and end-to-end load at each level of concurrency (``token``: the API's)."""
+    nlu = asyncio.run(parse_latency(base, token))
+    result: dict[str, Any] = {"nlu_parse": nlu, "end_to_end": []}
     for users in levels:
         with profiling(server_pid, profile if users == PROFILED_USERS else None):
             result["end_to_end"].append(asyncio.run(run_load(base, users)))
@@ -215,7 +223,9 @@ def bench_ours(
     """
     model = ensure_model(models_dir)
     folder = Path(tempfile.mkdtemp(prefix="wegwijs-bench-"))
-    settings = local_settings(model, folder, redis_url=redis_url, database_url=database_url)
+    settings = local_settings(  # the REST channel on, as plain Rasa has it (ids rest-…)
+        model, folder, redis_url=redis_url, database_url=database_url, rest_channel=True
+    )
     processes: dict[str, subprocess.Popen[bytes]] = {}
     os.environ["SANIC_WORKERS"] = str(workers)
     try:
@@ -228,7 +238,11 @@ def bench_ours(
             "training_s": training_seconds(model),
             "model_load_s": round(time.monotonic() - started, 1),
             **measure(
-                f"http://127.0.0.1:{settings.rasa_port}", levels, processes["rasa"].pid, profile
+                f"http://127.0.0.1:{settings.rasa_port}",
+                levels,
+                processes["rasa"].pid,
+                profile,
+                settings.auth_token,
             ),
             "memory_mb": {name: memory_mb(p.pid) for name, p in processes.items()},
         }

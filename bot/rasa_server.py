@@ -1,23 +1,62 @@
-"""The Rasa server: ``rasa run`` with our measured fixes to Rasa 3.6.21 applied first.
+"""The Rasa server: ``rasa run`` with our fixes to Rasa 3.6.21 applied first.
 
 ``python -m bot.rasa_server run ARGS`` takes exactly the arguments of ``rasa run ARGS`` (it is
 Rasa's own command line); ``make run``, the tests, the benchmark and the deployment start the
-server this way. Without the fixes Rasa works the same, only slower. Each fix names what it
-changes and what it measured; drop it when Rasa is upgraded and the figure is gone.
+server this way. Each fix names what it changes and why; drop it when Rasa is upgraded and the
+reason is gone (``tests/unit/test_rasa_server.py`` fails when Rasa no longer calls what a fix
+replaces).
 
-Action responses: Rasa checks every response of the action server with
-``jsonschema.validate``, which first checks the *schema itself* against the JSON Schema
-meta-schema — 29 ms of CPU per action call on our 2-core machine, 38% of the server's time
-under load (``make bench --profile``). Here the schema is compiled once per process; responses
-are checked against the same schema and an invalid one fails with the same error.
+Security (issue 14):
+
+- The HTTP API token comes from ``RASA_AUTH_TOKEN`` in the environment, never from the command
+  line (which every user of the machine sees in ``ps``); ``--enable-api`` without a token is
+  refused, so the API is either off or needs the token — on every address. The token is
+  compared in constant time (Rasa compares with ``==``).
+- Request bodies over ``SANIC_REQUEST_MAX_SIZE`` (default 64 KB here; Sanic's own is 100 MB)
+  are refused with 413 before they are read.
+- Secrets (the HTTP API token, the channels' tokens, the web chat key) are hidden in every log
+  record (``bot.privacy.logs``).
+- "Delete my data" is heard while a person of the desk has the conversation: Rasa answers
+  nothing while a conversation is paused (``ConversationPaused``) except ``/restart``; the
+  request to delete and the answer to its question pass too (``bot.turns.heard_while_paused``).
+
+Speed: Rasa checks every response of the action server with ``jsonschema.validate``, which
+first checks the *schema itself* against the JSON Schema meta-schema — 29 ms of CPU per action
+call on our 2-core machine, 38% of the server's time under load (``make bench --profile``).
+Here the schema is compiled once per process; responses are checked against the same schema and
+an invalid one fails with the same error.
 """
 
 from __future__ import annotations
 
 import functools
+import hmac
+import logging
+import os
+import sys
+from collections.abc import Callable
+from inspect import isawaitable
 from typing import Any
 
 from rasa.core.actions.action import RemoteAction
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.privacy.logs import hide_secrets
+from bot.turns import heard_while_paused
+
+MAX_REQUEST_BYTES = 64 * 1024
+SECRETS_IN_ENVIRONMENT = (
+    "RASA_AUTH_TOKEN",
+    "WEGWIJS_WEBCHAT_KEY",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+)
+_rasa: dict[str, Any] = {}  # Rasa's originals of what the fixes replace
 
 
 @functools.lru_cache(maxsize=1)
@@ -44,13 +83,85 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     return True
 
 
+def _latest_intents(tracker: DialogueStateTracker) -> tuple[str | None, str | None]:
+    """The intents of the user's latest message and of the one before it."""
+    intents: list[str | None] = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            intents.append(event.intent_name)
+            if len(intents) == 2:
+                break
+    intents += [None, None]
+    return intents[0], intents[1]
+
+
+def _should_handle_message(tracker: DialogueStateTracker) -> bool:
+    """Rasa's rule (not paused, or ``/restart``), and "delete my data" also while paused."""
+    return bool(_rasa["should_handle_message"](tracker)) or heard_while_paused(
+        *_latest_intents(tracker)
+    )
+
+
+def requires_auth(app: Any, token: str | None = None) -> Callable[[Any], Any]:
+    """``rasa.server.requires_auth``: the token compared in constant time, and none is no entry.
+
+    Rasa lets every request in when it has no token and no JWT; this version refuses them. A
+    JWT (``--jwt-secret``), when configured, is checked by Rasa's own code as before.
+    """
+    from rasa.server import ErrorResponse
+
+    by_jwt = _rasa["requires_auth"](app, None)
+    expected = (token or "").encode()
+
+    def decorator(handler: Any) -> Any:
+        jwt_handler = by_jwt(handler)
+
+        @functools.wraps(handler)
+        async def decorated(request: Any, *args: Any, **kwargs: Any) -> Any:
+            provided = str(request.args.get("token") or "").encode()
+            if expected and hmac.compare_digest(provided, expected):
+                result = handler(request, *args, **kwargs)
+                return await result if isawaitable(result) else result
+            if app.config.get("USE_JWT"):
+                return await jwt_handler(request, *args, **kwargs)
+            raise ErrorResponse(401, "NotAuthenticated", "User is not authenticated.")
+
+        return decorated
+
+    return decorator
+
+
 def apply_fixes() -> None:
     """Apply the fixes to Rasa in this process (idempotent)."""
+    import rasa.server
+
+    _rasa.setdefault("should_handle_message", MessageProcessor._should_handle_message)
+    _rasa.setdefault("requires_auth", rasa.server.requires_auth)
     RemoteAction._validate_action_result = _validate_action_result
+    MessageProcessor._should_handle_message = staticmethod(_should_handle_message)
+    rasa.server.requires_auth = requires_auth
+
+
+def command_line(argv: list[str], environ: dict[str, str]) -> list[str]:
+    """Rasa's arguments with the HTTP API token from the environment; SystemExit if unsafe."""
+    token = environ.get("RASA_AUTH_TOKEN", "")
+    if "--auth-token" in argv or any(a.startswith("--auth-token=") for a in argv):
+        raise SystemExit("Give the HTTP API token in RASA_AUTH_TOKEN, not on the command line.")
+    if "--enable-api" in argv and not token:
+        raise SystemExit("The HTTP API needs a token: set RASA_AUTH_TOKEN, or drop --enable-api.")
+    return [*argv, "--auth-token", token] if token else list(argv)
 
 
 def main() -> None:
     """Rasa's command line, after the fixes."""
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_REQUEST_BYTES))
+    # Rasa sets the level of its own loggers; ours follow LOG_LEVEL too, and the libraries that
+    # talk to the messengers Rasa's LOG_LEVEL_LIBRARIES (default ERROR).
+    logging.getLogger("bot").setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
+    for library in ("httpx", "httpcore", "telegram"):
+        logging.getLogger(library).setLevel(os.environ.get("LOG_LEVEL_LIBRARIES", "ERROR").upper())
+    hide_secrets(os.environ.get(name) for name in SECRETS_IN_ENVIRONMENT)
+    sys.argv = [sys.argv[0], *command_line(sys.argv[1:], dict(os.environ))]
     apply_fixes()
     from rasa.__main__ import main as rasa_main
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -44,29 +45,50 @@ def purge_old_conversations(settings: Settings) -> None:
         logger.exception("The retention purge failed; it is tried again in 24 hours")
 
 
-def service_env(settings: Settings, service: str = "rasa") -> dict[str, str]:
-    """Environment for the Rasa or the action server (with the enabled channels' settings).
+# Secrets a process may hold only when it needs them; ``service_env`` removes them from the
+# environment it passes on, then gives each server its own.
+SECRET_VARIABLES = (
+    "RASA_AUTH_TOKEN",
+    "WEGWIJS_WEBCHAT_KEY",
+    "WEGWIJS_REDIS_URL",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+)
 
-    ``SANIC_WORKERS`` is for the Rasa server only: an action server with several workers
-    closed connections the Rasa server was still using (1 answer in 4 lost at 50 users).
-    Action servers scale as separate processes (docs/deploy.md).
+
+def service_env(settings: Settings, service: str = "rasa") -> dict[str, str]:
+    """Environment for the Rasa or the action server, with only the secrets it needs.
+
+    The Rasa server gets the channels' secrets, the HTTP API token, the web chat key and Redis;
+    the action server none of them (it answers only the Rasa server). ``SANIC_WORKERS`` is for
+    the Rasa server only: an action server with several workers closed connections the Rasa
+    server was still using (1 answer in 4 lost at 50 users). Action servers scale as separate
+    processes (docs/deploy.md).
     """
-    channels = {
-        **(settings.telegram.as_env() if settings.telegram else {}),
-        **(settings.whatsapp.as_env() if settings.whatsapp else {}),
-    }
-    # SANIC_HOST: the action server is only for the Rasa server(s).
-    return rasa_env(
-        SANIC_HOST=settings.actions_host,
+    own: dict[str, str] = {}
+    if service == "rasa":
+        own = {
+            **(settings.telegram.as_env() if settings.telegram else {}),
+            **(settings.whatsapp.as_env() if settings.whatsapp else {}),
+            **({"RASA_AUTH_TOKEN": settings.auth_token} if settings.auth_token else {}),
+            **({"WEGWIJS_WEBCHAT_KEY": settings.webchat_key} if settings.webchat_key else {}),
+            **({"WEGWIJS_REDIS_URL": settings.redis_url} if settings.redis_url else {}),
+        }
+    else:
+        own = {"SANIC_WORKERS": "1", "SANIC_HOST": settings.actions_host}
+    env = rasa_env(
         WEGWIJS_DATA_DIR=str(settings.data_dir),
         WEGWIJS_DATABASE_URL=settings.database_url,
         WEGWIJS_PUBLIC_URL=settings.public_url,
         WEGWIJS_KEEP_CONVERSATIONS_DAYS=str(settings.keep_days),
         WEGWIJS_KEEP_CASES_DAYS=str(settings.keep_case_days),
-        **({"WEGWIJS_REDIS_URL": settings.redis_url} if settings.redis_url else {}),
-        **({"SANIC_WORKERS": "1"} if service == "actions" else {}),
-        **channels,
+        **own,
     )
+    passed_on = {*own, "WEGWIJS_DATABASE_URL"}
+    return {k: v for k, v in env.items() if k not in SECRET_VARIABLES or k in passed_on}
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -86,11 +108,16 @@ def _write(settings: Settings, name: str, data: dict[str, Any]) -> Path:
 
 
 def write_credentials(settings: Settings) -> Path:
-    """credentials.yml plus the messenger channels whose settings are given, in the data folder.
+    """credentials.yml plus the channels these settings enable, in the data folder.
 
-    Secrets are not written: the channels read them from the environment.
+    Secrets are not written: the channels read them from the environment. Rasa's own REST
+    channel (``rest``) is never used: it lets any caller choose any conversation and channel.
+    With ``WEGWIJS_REST_CHANNEL`` on, ours takes its place (``bot/channels/rest.py``).
     """
     credentials = _read("credentials.yml")
+    credentials.pop("rest", None)
+    if settings.rest_channel:
+        credentials["bot.channels.rest.RestInput"] = None
     if settings.telegram is not None:
         credentials["bot.channels.telegram.TelegramInput"] = None
     if settings.whatsapp is not None:
@@ -111,13 +138,18 @@ def write_endpoints(settings: Settings) -> Path:
 
 
 def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
-    """The two server command lines."""
+    """The two server command lines.
+
+    No secret is on them (a command line is visible to every user of the machine in ``ps``):
+    the Rasa server reads ``RASA_AUTH_TOKEN`` from its environment (``bot.rasa_server``), and
+    its HTTP API is on only with that token.
+    """
     rasa = [
         sys.executable,
         "-m",
         "bot.rasa_server",  # `rasa run` with our fixes to Rasa (see there)
         "run",
-        "--enable-api",
+        *(["--enable-api"] if settings.auth_token else []),
         "--interface",
         settings.host,
         "--port",
@@ -129,8 +161,6 @@ def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
         "--credentials",
         str(write_credentials(settings)),
     ]
-    if settings.auth_token:
-        rasa += ["--auth-token", settings.auth_token]
     actions = [
         rasa_executable(),
         "run",
@@ -160,9 +190,8 @@ def launch(
             spawn(name, command, service_env(settings, name), processes, logs)
     if "actions" in services:
         wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", processes)
-    if "rasa" in services:
-        token = f"?token={settings.auth_token}" if settings.auth_token else ""
-        wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/status{token}", processes)
+    if "rasa" in services:  # the model is loaded before the server answers
+        wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/webhooks/webchat/health", processes)
 
 
 def spawn(
@@ -205,7 +234,7 @@ def local_settings(model: Path, data_dir: Path, **given: Any) -> Settings:
         "host": "127.0.0.1",
         "rasa_port": rasa_port,
         "actions_port": free_port(),
-        "auth_token": None,
+        "auth_token": secrets.token_hex(16),  # the HTTP API, for the tests' and bench's reads
         "data_dir": data_dir,
         "models_dir": model.parent,
         "database_url": f"sqlite:///{data_dir / 'wegwijs.db'}",
@@ -280,14 +309,17 @@ def main(argv: list[str] | None = None) -> int:
         base = f"http://{host}:{settings.rasa_port}"
         telegram = settings.telegram
         logger.info(
-            "Wegwijs is running.\n\n  Web chat:  %s/webhooks/webchat/\n  REST:      %s/webhooks/"
-            "rest/webhook\n  HTTP API:  %s/model/parse%s\n  Desk:      %s/webhooks/desk/ "
+            "Wegwijs is running.\n\n  Web chat:  %s/webhooks/webchat/\n  REST:      %s\n"
+            "  HTTP API:  %s\n  Desk:      %s/webhooks/desk/ "
             '(accounts: make staff ARGS="add NAME --admin")\n  Telegram:  %s\n  WhatsApp:  %s\n\n'
             "Press Ctrl-C to stop.\n",
             base,
-            base,
-            base,
-            "" if settings.auth_token is None else " (token required)",
+            f"{base}/webhooks/rest/webhook (ids rest-…)"
+            if settings.rest_channel
+            else "off (WEGWIJS_REST_CHANNEL=on)",
+            f"{base}/model/parse?token=$RASA_AUTH_TOKEN"
+            if settings.auth_token
+            else "off (set RASA_AUTH_TOKEN)",
             base,
             "off (set TELEGRAM_BOT_TOKEN)"
             if telegram is None

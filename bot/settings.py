@@ -1,8 +1,9 @@
 """One settings object, read from the environment (and ``.env`` in development).
 
 Every setting has a safe local default, so ``make run`` needs no account and no token. Secrets
-come only from the environment; a setting that exposes the HTTP API beyond this machine refuses
-to start without a token.
+come only from the environment. Rasa's HTTP API is on only when ``RASA_AUTH_TOKEN`` is set (and
+then every request needs it, whatever the address the server binds); Rasa's REST channel only
+when ``WEGWIJS_REST_CHANNEL`` is on.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class Settings:
         host: interface the Rasa server binds to (``WEGWIJS_HOST``, default 127.0.0.1).
         rasa_port: Rasa server port (``RASA_PORT``, default 5005).
         actions_port: action server port (``ACTIONS_PORT``, default 5055).
-        auth_token: Rasa HTTP API token (``RASA_AUTH_TOKEN``); required off loopback.
+        auth_token: Rasa HTTP API token (``RASA_AUTH_TOKEN``); without it the API is off.
         data_dir: local data such as the SQLite tracker store (``WEGWIJS_DATA_DIR``).
         models_dir: trained models (``WEGWIJS_MODELS_DIR``).
         database_url: conversations, the WhatsApp window (``WEGWIJS_DATABASE_URL``; default
@@ -113,6 +114,11 @@ class Settings:
             default 127.0.0.1; a container in a private network: 0.0.0.0).
         telegram: the Telegram channel, when ``TELEGRAM_BOT_TOKEN`` is set.
         whatsapp: the WhatsApp channel, when its four secrets are set.
+        rest_channel: Rasa's REST channel at ``/webhooks/rest/webhook`` for the operator's own
+            tools (``WEGWIJS_REST_CHANNEL=on``; default off); it serves only ``rest-…`` ids.
+        webchat_key: the key that signs web chat conversation ids (``WEGWIJS_WEBCHAT_KEY``);
+            without it one is made and kept in the data folder (``webchat.key``). Several Rasa
+            servers behind one address must share it.
 
     """
 
@@ -131,6 +137,8 @@ class Settings:
     actions_host: str = "127.0.0.1"
     telegram: TelegramSettings | None = None
     whatsapp: WhatsAppSettings | None = None
+    rest_channel: bool = False
+    webchat_key: str | None = None
 
     @property
     def action_endpoint(self) -> str:
@@ -146,12 +154,8 @@ class Settings:
         """Read the settings; raises SettingsError with a clear message when unsafe."""
         env = _environment(environ)
         host = env.get("WEGWIJS_HOST", "127.0.0.1").strip() or "127.0.0.1"
-        token = env.get("RASA_AUTH_TOKEN") or None
-        if not is_loopback(host) and (token is None or token.lower() in PLACEHOLDER_SECRETS):
-            raise SettingsError(
-                f"WEGWIJS_HOST={host} exposes the Rasa HTTP API beyond this machine: set "
-                "RASA_AUTH_TOKEN to a long random value (e.g. `openssl rand -hex 32`)."
-            )
+        token = _secret(env, "RASA_AUTH_TOKEN")
+        webchat_key = _secret(env, "WEGWIJS_WEBCHAT_KEY")
         rasa_port = _port(env, "RASA_PORT", 5005)
         data_dir = Path(env.get("WEGWIJS_DATA_DIR", PROJECT_ROOT / "var"))
         local = "127.0.0.1" if is_loopback(host) or host in {"0.0.0.0", "::"} else host  # noqa: S104
@@ -177,7 +181,35 @@ class Settings:
             actions_host=env.get("WEGWIJS_ACTIONS_HOST", "").strip() or "127.0.0.1",
             telegram=TelegramSettings.from_env(env),
             whatsapp=WhatsAppSettings.from_env(env),
+            rest_channel=_switch(env, "WEGWIJS_REST_CHANNEL"),
+            webchat_key=webchat_key,
         )
+
+
+MIN_SECRET = 16
+
+
+def _secret(env: dict[str, str], name: str) -> str | None:
+    """An optional secret: None when unset; SettingsError when short or a placeholder."""
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if value.lower() in PLACEHOLDER_SECRETS or len(value) < MIN_SECRET:
+        raise SettingsError(
+            f"{name} must be a long random value (at least {MIN_SECRET} characters, e.g. "
+            "`openssl rand -hex 32`), or unset."
+        )
+    return value
+
+
+def _switch(env: dict[str, str], name: str) -> bool:
+    """An on/off setting (default off); SettingsError for anything but on/off words."""
+    value = env.get(name, "").strip().lower()
+    if value in {"", "0", "off", "false", "no"}:
+        return False
+    if value in {"1", "on", "true", "yes"}:
+        return True
+    raise SettingsError(f"{name} must be on or off, not {value!r}")
 
 
 DATABASE_DIALECTS = ("sqlite", "postgresql")

@@ -136,6 +136,15 @@ def plan_turn(
     return replace(plan, privacy_notice=start or not privacy_noticed)
 
 
+def heard_while_paused(intent: str | None, previous_intent: str | None) -> bool:
+    """True for the messages the bot answers while a person of the desk has the conversation.
+
+    Asking to delete one's data, and the "yes" or "no" right after it: the user's right to
+    erasure does not wait for the desk. (Danger to life is answered by the channels.)
+    """
+    return intent == "forget" or (previous_intent == "forget" and intent in {"affirm", "deny"})
+
+
 def _forget_plan(intent: str | None, previous_intent: str | None) -> Plan | None:
     """Asked to delete one's data → ask to confirm; "yes" right after → delete; "no" → keep."""
     if intent == "forget":

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -75,6 +78,36 @@ def staff_store() -> StaffStore:
 def authenticator() -> Authenticator:
     """Staff passwords and console sessions, in the settings' database."""
     return _once("auth", lambda: Authenticator(storage.engine(settings().database_url)))
+
+
+def webchat_key() -> bytes:
+    """The key that signs web chat conversation ids (``WEGWIJS_WEBCHAT_KEY``).
+
+    Without the setting, a random key is made once and kept in the data folder
+    (``webchat.key``, readable by this user only), so web chats survive a restart.
+    """
+    return _once("webchat_key", lambda: _key(settings(), "webchat.key"))
+
+
+def _key(current: Settings, name: str) -> bytes:
+    if current.webchat_key:
+        return current.webchat_key.encode()
+    path = current.data_dir / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # O_EXCL: of two servers starting at once, one writes and both read the same
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_hex(32))
+    for _ in range(50):  # the other process may be writing it this very moment
+        text = path.read_text(encoding="ascii").strip()
+        if len(text) == 64:
+            return text.encode()
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is not a key; delete it to make a new one")
 
 
 def signals() -> Signals:

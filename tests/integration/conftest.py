@@ -11,7 +11,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,19 @@ class Assistant:
     settings: Settings
     model: Path
     processes: dict[str, subprocess.Popen[bytes]]
+    keys: dict[str, str] = field(default_factory=dict)  # web chat conversation → its key
+
+    def new_user(self) -> str:
+        """A new web chat conversation, as the page gets one (its key is kept for ``say``)."""
+        status, chat, _ = self.post("/webhooks/webchat/session", b"")
+        assert status == 201, chat
+        self.keys[chat["sender"]] = chat["key"]
+        return str(chat["sender"])
+
+    def api(self, path: str) -> tuple[int, Any, dict[str, str]]:
+        """GET from Rasa's HTTP API with the token (as an operator's tool would)."""
+        separator = "&" if "?" in path else "?"
+        return self.get(f"{path}{separator}token={self.settings.auth_token}")
 
     def post(
         self, path: str, body: bytes | str | dict[str, Any], headers: dict[str, str] | None = None
@@ -84,7 +97,8 @@ class Assistant:
         body: dict[str, Any] = {"sender": sender, "message": message}
         if hint:
             body["metadata"] = {"language_hint": hint}
-        status, reply, _ = self.post("/webhooks/webchat/webhook", body)
+        headers = {"X-Webchat-Key": self.keys[sender]}
+        status, reply, _ = self.post("/webhooks/webchat/webhook", body, headers)
         assert status == 200, reply
         return reply
 
@@ -96,12 +110,14 @@ def start(
     whatsapp: WhatsAppSettings | None = None,
     database_url: str | None = None,
     redis_url: str | None = None,
+    **given: Any,
 ) -> Assistant:
     settings = local_settings(
         model,
         data_dir,
         database_url=database_url,
         redis_url=redis_url,
+        **given,
         telegram=telegram,
         whatsapp=whatsapp,
     )

@@ -8,7 +8,6 @@ import json
 import threading
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,10 +62,6 @@ def desk(
             stop(running.processes)
 
 
-def sender() -> str:
-    return "web-" + uuid.uuid4().hex
-
-
 def api(
     assistant: Assistant, method: str, path: str, token: str | None, body: Any = None
 ) -> tuple[int, Any]:
@@ -79,7 +74,10 @@ def api(
 
 
 def updates(assistant: Assistant, user: str, after: int = 0) -> list[dict[str, Any]]:
-    status, reply, _ = assistant.get(f"/webhooks/webchat/updates?sender={user}&after={after}")
+    status, reply, _ = assistant.get_with(
+        f"/webhooks/webchat/updates?sender={user}&after={after}",
+        {"X-Webchat-Key": assistant.keys[user]},
+    )
     assert status == 200
     return reply["messages"]
 
@@ -120,7 +118,7 @@ def tokens(desk: tuple[Assistant, dict[str, str]]) -> None:
 @pytest.mark.parametrize("language", sorted(USERS))
 def test_a_person_takes_over_and_hands_back(desk, content, language):
     assistant, _ = desk
-    user = sender()
+    user = assistant.new_user()
     case_id = hand_over(assistant, content, user, language)
     status, reply = api(assistant, "GET", f"/cases/{case_id}", TOKENS["anna"])
     case = reply["case"]
@@ -175,7 +173,7 @@ def test_a_person_takes_over_and_hands_back(desk, content, language):
 
 def test_two_staff_claiming_at_once_one_wins(desk, content):
     assistant, _ = desk
-    case_id = hand_over(assistant, content, sender(), "ro")
+    case_id = hand_over(assistant, content, assistant.new_user(), "ro")
     results: list[int] = []
     barrier = threading.Barrier(2)
 
@@ -193,7 +191,7 @@ def test_two_staff_claiming_at_once_one_wins(desk, content):
 
 def test_refusing_consent_opens_no_case_and_gives_the_public_contacts(desk, content):
     assistant, _ = desk
-    user = sender()
+    user = assistant.new_user()
     assistant.say(user, USERS["pl"][0])
     assistant.say(user, USERS["pl"][1])
     [refused] = assistant.say(user, "/deny")
@@ -206,11 +204,11 @@ def test_refusing_consent_opens_no_case_and_gives_the_public_contacts(desk, cont
 
 def test_the_pause_survives_the_end_of_the_session(desk, content):
     assistant, _ = desk
-    user = sender()
+    user = assistant.new_user()
     case_id = hand_over(assistant, content, user, "bg")
     two_hours_pass(assistant, user)
     assert assistant.say(user, "има ли някой там?") == []  # a new session, still paused
-    _, tracker, _ = assistant.get(f"/conversations/{user}/tracker")
+    _, tracker, _ = assistant.api(f"/conversations/{user}/tracker")
     assert [e["event"] for e in tracker["events"]].count("session_started") == 2
     assert tracker["paused"]
     api(assistant, "POST", f"/cases/{case_id}/close", TOKENS["bart"], {"outcome": "no_reply"})
@@ -252,7 +250,7 @@ def test_danger_and_exploitation_get_the_right_path_in_every_language(
     desk, content, language, text, answer
 ):
     assistant, _ = desk
-    user = sender()
+    user = assistant.new_user()
     assistant.say(user, f'/change_language{{"language":"{language}"}}')
     reply = assistant.say(user, text)[-1]  # urgent: after the topic's answer, if there is one
     assert reply_answer(content, language, reply["text"]) == answer
@@ -274,8 +272,10 @@ def test_the_staff_api_refuses_anonymous_and_wrong_role_access(desk):
     assert api(assistant, "GET", "/cases/999999", TOKENS["anna"])[0] == 404
     assert api(assistant, "POST", "/cases/999999/claim", TOKENS["anna"])[0] == 404
     assert api(assistant, "GET", "/audit", TOKENS["admin"])[0] == 200
-    for body in (b"{not json", b"[" * 100_000 + b"]" * 100_000, {"text": ""}, {"text": 5}):
+    for body in (b"{not json", b"[" * 30_000 + b"]" * 30_000, {"text": ""}, {"text": 5}):
         assert api(assistant, "POST", "/cases/1/notes", TOKENS["anna"], body)[0] == 400
+    huge = b"[" * 100_000 + b"]" * 100_000  # over 64 KB: refused before it is read
+    assert api(assistant, "POST", "/cases/1/notes", TOKENS["anna"], huge)[0] == 413
 
 
 def test_staff_are_notified_of_a_new_case(desk, content):
@@ -288,7 +288,7 @@ def test_staff_are_notified_of_a_new_case(desk, content):
     stream = connection.getresponse()
     assert stream.status == 200
     assert stream.getheader("content-type").startswith("text/event-stream")
-    user = sender()
+    user = assistant.new_user()
     hand_over(assistant, content, user, "pl")
     deadline = time.monotonic() + 20
     event = None
@@ -305,14 +305,15 @@ def test_staff_are_notified_of_a_new_case(desk, content):
 def test_the_pause_and_the_case_survive_a_restart(trained_model, tmp_path, content, kind):
     with fresh_database(kind, tmp_path) as url:
         token = StaffStore(storage.engine(url)).add("anna")
-        user = sender()
         first = start(trained_model, tmp_path, database_url=url)
         try:
+            user = first.new_user()
             TOKENS["anna"] = token
             case_id = hand_over(first, content, user, "ro")
         finally:
             stop(first.processes)
         second = start(trained_model, tmp_path, database_url=url)
+        second.keys.update(first.keys)  # the page keeps its chat; the server its key file
         try:
             assert second.say(user, "mai este cineva acolo?") == []  # still with the desk
             status, reply = api(second, "GET", f"/cases/{case_id}", token)
@@ -328,7 +329,7 @@ def test_the_pause_and_the_case_survive_a_restart(trained_model, tmp_path, conte
 
 def test_a_phone_contact_is_stored_with_the_case_and_nothing_personal_is_logged(desk, content):
     assistant, _ = desk
-    user = sender()
+    user = assistant.new_user()
     description = "Mój pracodawca w Tilburgu zabrał mi dowód i nie oddaje"
     assistant.say(user, USERS["pl"][0])
     assistant.say(user, USERS["pl"][1])
@@ -350,7 +351,7 @@ def test_a_phone_contact_is_stored_with_the_case_and_nothing_personal_is_logged(
 
 def test_danger_while_the_desk_has_the_conversation_still_gets_112_at_once(desk, content):
     assistant, _ = desk
-    user = sender()
+    user = assistant.new_user()
     case_id = hand_over(assistant, content, user, "pl")
     assert assistant.say(user, "czy ktos tu jest?") == []
     [emergency] = assistant.say(user, "on znowu mnie bije i grozi ze mnie zabije")
@@ -358,6 +359,32 @@ def test_danger_while_the_desk_has_the_conversation_still_gets_112_at_once(desk,
     _, reply = api(assistant, "GET", f"/cases/{case_id}", TOKENS["anna"])
     said = [t["text"] for t in reply["transcript"] if t["from"] == "user"]
     assert "on znowu mnie bije i grozi ze mnie zabije" in said  # staff see it too
+
+
+def test_delete_my_data_is_heard_while_the_desk_has_the_conversation(desk, content):
+    assistant, _ = desk
+    kept, erased = assistant.new_user(), assistant.new_user()
+    kept_case = hand_over(assistant, content, kept, "ro")
+    [question] = assistant.say(kept, "/forget")
+    assert reply_answer(content, "ro", question["text"]) == "forget"
+    [answer] = assistant.say(kept, "/deny")
+    assert reply_answer(content, "ro", answer["text"]) == "forget_kept"
+    assert assistant.say(kept, "mai este cineva acolo?") == []  # still with the desk
+    _, reply = api(assistant, "GET", f"/cases/{kept_case}", TOKENS["anna"])
+    assert reply["case"]["status"] == "waiting"
+
+    case_id = hand_over(assistant, content, erased, "pl")
+    [question] = assistant.say(erased, "usun moje dane")
+    assert reply_answer(content, "pl", question["text"]) == "forget"
+    [done] = assistant.say(erased, "/affirm")
+    assert reply_answer(content, "pl", done["text"]) == "forget_done"
+    assert assistant.rows_about(erased) == 0
+    status, reply = api(assistant, "GET", f"/cases/{case_id}", TOKENS["anna"])
+    assert status == 200  # the desk sees that the user withdrew, and nothing of what they wrote
+    assert reply["case"]["status"] == "closed" and reply["case"]["outcome"] == "erased"
+    assert reply["case"]["description"] is None and reply["transcript"] == []
+    _, queue = api(assistant, "GET", "/cases", TOKENS["anna"])
+    assert case_id not in [c["id"] for c in queue["cases"]]
 
 
 def console(assistant: Assistant, name: str, password: str | None = None) -> tuple[int, Any, str]:
@@ -381,7 +408,7 @@ def test_the_console_signs_in_with_a_cookie_and_needs_the_csrf_token(desk, conte
     assert "httponly" in flags and "secure" in flags and "samesite=strict" in flags
     session = {"Cookie": cookie}
     assert assistant.get_with("/webhooks/desk/api/cases", session)[0] == 200
-    case_id = hand_over(assistant, content, sender(), "ro")
+    case_id = hand_over(assistant, content, assistant.new_user(), "ro")
     claim = f"/webhooks/desk/api/cases/{case_id}/claim"
     assert assistant.post(claim, {}, session)[0] == 403  # no CSRF token: a forged request
     assert assistant.post(claim, {}, {**session, "X-CSRF-Token": "guess"})[0] == 403
@@ -404,7 +431,7 @@ def test_admins_manage_accounts_and_wrong_passwords_lock_an_account(desk):
     for _ in range(5):
         assert console(assistant, "dana", "not her password")[0] == 401
     status, refused, _ = console(assistant, "dana", "dana-long-password")
-    assert status == 401 and "Too many" in refused["message"]
+    assert status == 429 and "Too many" in refused["message"]
     delete = urllib.request.Request(
         assistant.base + "/webhooks/desk/api/staff/dana", method="DELETE", headers=admin
     )
@@ -415,7 +442,7 @@ def test_admins_manage_accounts_and_wrong_passwords_lock_an_account(desk):
 
 def test_closed_cases_are_found_by_day_and_outcome(desk, content):
     assistant, _ = desk
-    case_id = hand_over(assistant, content, sender(), "pl")
+    case_id = hand_over(assistant, content, assistant.new_user(), "pl")
     api(assistant, "POST", f"/cases/{case_id}/close", TOKENS["anna"], {"outcome": "referred"})
     today = time.strftime("%Y-%m-%d")
     _, found = api(
@@ -440,7 +467,7 @@ def test_staff_get_ready_made_replies_in_the_users_language_with_the_english(des
     assert set(replies) == set(english)
     assert replies["call_tomorrow"]["english"] == english["call_tomorrow"]
     assert replies["call_tomorrow"]["text"] == content.catalogs["bg"].canned["call_tomorrow"]
-    case_id = hand_over(assistant, content, sender(), "bg")
+    case_id = hand_over(assistant, content, assistant.new_user(), "bg")
     _, view = api(assistant, "GET", f"/cases/{case_id}", TOKENS["bart"])
     assert view["reply_window"] == {"open": True, "template": False}  # the web chat: always
     assert api(assistant, "GET", "/canned?language=xx", TOKENS["bart"])[0] == 400

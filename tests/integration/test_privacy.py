@@ -4,7 +4,6 @@ TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,10 +38,6 @@ def private_assistant(
             stop(running.processes)
 
 
-def sender() -> str:
-    return "test-" + uuid.uuid4().hex
-
-
 def notice_of(content, language: str) -> str:
     return content.catalogs[language].ui["privacy_notice"].split("{")[0]
 
@@ -52,7 +47,7 @@ def test_the_first_reply_links_the_privacy_notice_in_the_users_language(
     private_assistant, content, language
 ):
     question, _ = LANGUAGES[language]
-    user = sender()
+    user = private_assistant.new_user()
     [reply] = private_assistant.say(user, question)
     notice = reply["text"].splitlines()[-1]
     assert notice.startswith(notice_of(content, language))
@@ -66,7 +61,7 @@ def test_the_first_reply_links_the_privacy_notice_in_the_users_language(
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_delete_my_data_asks_then_leaves_nothing(private_assistant, content, language):
     question, request = LANGUAGES[language]
-    user = sender()
+    user = private_assistant.new_user()
     private_assistant.say(user, question)
     [asked] = private_assistant.say(user, request)
     assert reply_answer(content, language, asked["text"]) == "forget"
@@ -82,7 +77,7 @@ def test_delete_my_data_asks_then_leaves_nothing(private_assistant, content, lan
 
 
 def test_no_keeps_the_conversation(private_assistant, content):
-    user = sender()
+    user = private_assistant.new_user()
     private_assistant.say(user, LANGUAGES["ro"][0])
     private_assistant.say(user, LANGUAGES["ro"][1])
     stored = private_assistant.rows_about(user)

@@ -1,23 +1,22 @@
 """Conversations survive a restart: the tracker store is a database (SQLite in the data folder)."""
 
-import uuid
-
 from bot.run import stop
 from tests.integration.conftest import start
 
 
 def test_language_and_conversation_survive_a_restart(trained_model, tmp_path, content):
-    user = "test-" + uuid.uuid4().hex
     first = start(trained_model, tmp_path)
     try:
+        user = first.new_user()
         first.say(user, '/change_language{"language":"ro"}')
     finally:
         stop(first.processes)
     assert (tmp_path / "wegwijs.db").exists()
 
     second = start(trained_model, tmp_path)
+    second.keys.update(first.keys)  # the page keeps its chat, the server its key (data folder)
     try:
-        status, tracker, _ = second.get(f"/conversations/{user}/tracker")
+        status, tracker, _ = second.api(f"/conversations/{user}/tracker")
         assert status == 200
         assert tracker["slots"]["language"] == "ro"
         reply = second.say(user, "ok")

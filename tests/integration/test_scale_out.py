@@ -7,8 +7,8 @@ the servers answer on 127.0.0.1."""
 from __future__ import annotations
 
 import os
+import secrets
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from tests.databases import fresh_database
 from tests.integration.conftest import start
 
 REDIS = os.environ.get("TEST_REDIS_URL")
+KEY = secrets.token_hex(32)
 pytestmark = pytest.mark.skipif(
     not (REDIS and os.environ.get("TEST_DATABASE_URL")),
     reason="TEST_DATABASE_URL and TEST_REDIS_URL are not set (CI sets them)",
@@ -41,9 +42,16 @@ def test_two_servers_keep_every_conversation_whole_and_in_order(
             for name in ("a", "b"):
                 (tmp_path / name).mkdir()
                 servers.append(
-                    start(trained_model, tmp_path / name, database_url=url, redis_url=REDIS)
+                    start(
+                        trained_model,
+                        tmp_path / name,
+                        database_url=url,
+                        redis_url=REDIS,
+                        webchat_key=KEY,  # one address, one key: a chat may reach either server
+                    )
                 )
-            users = ["web-" + uuid.uuid4().hex for _ in QUESTIONS]
+            users = [servers[0].new_user() for _ in QUESTIONS]
+            servers[1].keys.update(servers[0].keys)
             replies: dict[tuple[str, int], int] = {}
             barrier = threading.Barrier(len(users) * 2)
 
@@ -65,7 +73,7 @@ def test_two_servers_keep_every_conversation_whole_and_in_order(
 
             assert all(count >= 1 for count in replies.values())  # every message answered
             for user in users:
-                _, tracker, _ = servers[0].get(f"/conversations/{user}/tracker")
+                _, tracker, _ = servers[0].api(f"/conversations/{user}/tracker")
                 turns = [e["event"] for e in tracker["events"] if e["event"] in {"user", "bot"}]
                 assert turns.count("user") == 4, user  # none lost
                 assert "user,user" not in ",".join(turns), user  # no turn cut into another

@@ -297,15 +297,23 @@ def test_malformed_bodies_are_refused_without_a_server_error(webhook_assistant):
 
 
 @pytest.fixture(scope="module")
-def polling(
+def polling_assistant(
     trained_model: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[FakeTelegramApi]:
+) -> Iterator[tuple[FakeTelegramApi, Assistant]]:
     api = FakeTelegramApi().start()
     telegram = TelegramSettings(token=TOKEN, api_url=api.base_url)
-    running = start(trained_model, tmp_path_factory.mktemp("telegram-polling"), telegram)
-    yield api
+    # Everything a library can log (even at DEBUG) must keep the token out of the log.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LOG_LEVEL_LIBRARIES", "DEBUG")
+        running = start(trained_model, tmp_path_factory.mktemp("telegram-polling"), telegram)
+    yield api, running
     stop(running.processes)
     api.stop()
+
+
+@pytest.fixture
+def polling(polling_assistant: tuple[FakeTelegramApi, Assistant]) -> FakeTelegramApi:
+    return polling_assistant[0]
 
 
 def test_polling_mode_fetches_updates_and_answers(polling, content):
@@ -315,3 +323,16 @@ def test_polling_mode_fetches_updates_and_answers(polling, content):
     [reply] = polling.wait_for("sendMessage", chat_id=str(chat))
     assert reply_answer(content, "ro", reply.params["text"]) == "bsn"
     assert polling.called("getUpdates")
+
+
+def test_the_bot_token_never_reaches_the_logs(polling_assistant):
+    """Polling puts the token in every Bot API URL; whoever reads the logs must not get it."""
+    api, running = polling_assistant
+    chat = new_chat()
+    api.queue_update(message_update(chat, "how do i get a bsn number", language_code="en"))
+    assert api.wait_for("sendMessage", chat_id=str(chat))
+    assert api.called("getUpdates")
+    logs = running.logs()
+    assert "Telegram polling started" in logs and "getUpdates" in logs  # the log was read
+    assert TOKEN not in logs
+    assert TOKEN.split(":")[1] not in logs

@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import time
-import uuid
 
 from bot.run import stop
 from tests.integration.conftest import start
@@ -17,7 +16,7 @@ from tests.integration.replies import reply_answer
 def test_without_the_action_server_the_user_is_told_to_try_again(trained_model, tmp_path, content):
     assistant = start(trained_model, tmp_path)
     try:
-        user = "web-" + uuid.uuid4().hex
+        user = assistant.new_user()
         [first] = assistant.say(user, "de unde iau numarul bsn")
         assert reply_answer(content, "ro", first["text"]) == "bsn"
         actions = assistant.processes["actions"]
@@ -39,7 +38,7 @@ def test_a_hanging_action_server_gets_the_same_notice_after_the_deadline(
     assistant = start(trained_model, tmp_path)
     hole = socket.socket()
     try:
-        user = "web-" + uuid.uuid4().hex
+        user = assistant.new_user()
         assistant.say(user, "waar kan ik een bsn nummer krijgen")
         actions = assistant.processes["actions"]
         os.killpg(actions.pid, signal.SIGTERM)

@@ -46,3 +46,72 @@ def test_a_malformed_action_response_is_refused_with_rasas_explanation(
 def test_the_assistant_starts_the_server_with_the_fixes(tmp_path: Path):
     command = commands(local_settings(tmp_path / "m.tar.gz", tmp_path), tmp_path / "m.tar.gz")
     assert command["rasa"][1:4] == ["-m", "bot.rasa_server", "run"]
+
+
+# --- what the fixes rely on: a Rasa upgrade that drops it makes these fail -----------------
+
+
+def test_rasa_is_the_version_the_fixes_were_made_for():
+    import rasa
+
+    assert rasa.__version__ == "3.6.21", "check every fix in bot/rasa_server.py, then update this"
+
+
+@pytest.mark.parametrize(
+    ("caller", "replaced"),
+    [
+        ("rasa.core.actions.action:RemoteAction.run", "_validate_action_result"),
+        ("rasa.core.processor:MessageProcessor._run_prediction_loop", "_should_handle_message"),
+        ("rasa.server:create_app", "requires_auth(app, auth_token)"),
+    ],
+)
+def test_rasa_still_calls_what_the_fixes_replace(caller: str, replaced: str):
+    import importlib
+    import inspect
+
+    module, _, path = caller.partition(":")
+    found: object = importlib.import_module(module)
+    for name in path.split("."):
+        found = getattr(found, name)
+    assert replaced in inspect.getsource(found)  # type: ignore[arg-type]
+
+
+# --- the HTTP API: a token from the environment, never on the command line ------------------
+
+
+def test_the_token_is_taken_from_the_environment():
+    from bot.rasa_server import command_line
+
+    argv = ["run", "--enable-api", "--port", "5005"]
+    assert command_line(argv, {"RASA_AUTH_TOKEN": "x" * 32})[-2:] == ["--auth-token", "x" * 32]
+    assert command_line(["run"], {}) == ["run"]
+
+
+@pytest.mark.parametrize(
+    "argv", [["run", "--enable-api"], ["run", "--auth-token", "x" * 32], ["run", "--auth-token=x"]]
+)
+def test_an_api_without_a_token_or_a_token_on_the_command_line_is_refused(argv: list[str]):
+    from bot.rasa_server import command_line
+
+    with pytest.raises(SystemExit, match="RASA_AUTH_TOKEN"):
+        command_line(argv, {})
+
+
+def test_paused_conversations_still_hear_delete_my_data():
+    from rasa.shared.core.events import ActionExecuted, ConversationPaused, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    apply_fixes()
+    from rasa.core.processor import MessageProcessor
+
+    def tracker(*intents: str) -> DialogueStateTracker:
+        events = [ActionExecuted("action_listen"), ConversationPaused()]
+        events += [UserUttered("…", {"name": intent}) for intent in intents]
+        return DialogueStateTracker.from_events("web-1", events)
+
+    handled = MessageProcessor._should_handle_message
+    assert not handled(tracker("bsn"))  # the desk has it: the bot stays silent
+    assert handled(tracker("bsn", "forget"))
+    assert handled(tracker("forget", "affirm")) and handled(tracker("forget", "deny"))
+    assert not handled(tracker("bsn", "affirm"))  # a "yes" to the desk stays with the desk
+    assert handled(tracker("restart"))  # Rasa's own rule is kept

@@ -11,40 +11,85 @@ def test_local_defaults_need_no_token():
     assert settings.auth_token is None
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::", "example.org"])
-@pytest.mark.parametrize("token", [None, "", "changeme", "secret"])
-def test_an_exposed_api_needs_a_real_token(host, token):
-    env = {"WEGWIJS_HOST": host}
-    if token is not None:
-        env["RASA_AUTH_TOKEN"] = token
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0", "192.0.2.10", "::"])
+def test_without_a_token_the_http_api_is_off_on_every_address(tmp_path, host):
+    from pathlib import Path
+
+    from bot.run import commands
+
+    settings = Settings.from_env({"WEGWIJS_HOST": host, "WEGWIJS_DATA_DIR": str(tmp_path)})
+    assert settings.auth_token is None
+    assert "--enable-api" not in commands(settings, Path("model.tar.gz"))["rasa"]
+
+
+@pytest.mark.parametrize("token", ["changeme", "secret", "short-token"])
+def test_a_placeholder_or_short_token_is_refused(token):
     with pytest.raises(SettingsError, match="RASA_AUTH_TOKEN"):
-        Settings.from_env(env)
+        Settings.from_env({"RASA_AUTH_TOKEN": token})
 
 
-def test_an_exposed_api_with_a_token_is_allowed():
-    settings = Settings.from_env({"WEGWIJS_HOST": "0.0.0.0", "RASA_AUTH_TOKEN": "f" * 32})
-    assert settings.auth_token == "f" * 32
+def test_a_token_turns_the_api_on_without_showing_it_on_the_command_line(tmp_path):
+    from pathlib import Path
+
+    from bot.run import commands, service_env
+
+    token = "t" * 40
+    settings = Settings.from_env(
+        {"WEGWIJS_HOST": "0.0.0.0", "RASA_AUTH_TOKEN": token, "WEGWIJS_DATA_DIR": str(tmp_path)}
+    )
+    rasa = commands(settings, Path("model.tar.gz"))["rasa"]
+    assert "--enable-api" in rasa and rasa[rasa.index("--interface") + 1] == "0.0.0.0"
+    assert not any(token in part for part in rasa)  # `ps` shows command lines to everyone
+    assert service_env(settings, "rasa")["RASA_AUTH_TOKEN"] == token
+
+
+def test_each_server_gets_only_the_secrets_it_needs(tmp_path, monkeypatch):
+    from bot.run import SECRET_VARIABLES, service_env
+
+    env = {
+        "WEGWIJS_DATA_DIR": str(tmp_path),
+        "RASA_AUTH_TOKEN": "a" * 32,
+        "WEGWIJS_WEBCHAT_KEY": "k" * 32,
+        "WEGWIJS_REDIS_URL": "redis://:pass@127.0.0.1:6379/0",
+        "TELEGRAM_BOT_TOKEN": "123456:" + "A" * 35,
+        "WHATSAPP_ACCESS_TOKEN": "EAAG" + "x" * 40,
+        "WHATSAPP_PHONE_NUMBER_ID": "1234567890",
+        "WHATSAPP_APP_SECRET": "s" * 32,
+        "WHATSAPP_VERIFY_TOKEN": "v" * 32,
+    }
+    for name, value in env.items():  # also in the environment `make run` itself was given
+        monkeypatch.setenv(name, value)
+    settings = Settings.from_env(env)
+    actions = service_env(settings, "actions")
+    assert not set(SECRET_VARIABLES) & set(actions)
+    assert not any(
+        value in actions.values() for name, value in env.items() if name in SECRET_VARIABLES
+    )
+    rasa = service_env(settings, "rasa")
+    assert {n for n in SECRET_VARIABLES if n != "TELEGRAM_WEBHOOK_SECRET"} <= set(rasa)
+
+
+@pytest.mark.parametrize(("value", "on"), [("", False), ("off", False), ("on", True), ("1", True)])
+def test_the_rest_channel_is_off_unless_switched_on(tmp_path, value, on):
+    import yaml
+
+    from bot.run import write_credentials
+
+    settings = Settings.from_env({"WEGWIJS_REST_CHANNEL": value, "WEGWIJS_DATA_DIR": str(tmp_path)})
+    channels = yaml.safe_load(write_credentials(settings).read_text())
+    assert "rest" not in channels  # Rasa's own: anyone could write into any conversation
+    assert ("bot.channels.rest.RestInput" in channels) is on
+
+
+def test_a_rest_switch_that_is_not_on_or_off_is_explained():
+    with pytest.raises(SettingsError, match="WEGWIJS_REST_CHANNEL"):
+        Settings.from_env({"WEGWIJS_REST_CHANNEL": "maybe"})
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "70000"])
 def test_bad_ports_are_explained(value):
     with pytest.raises(SettingsError, match="RASA_PORT"):
         Settings.from_env({"RASA_PORT": value})
-
-
-def test_the_token_is_passed_to_rasa_only_when_set(tmp_path):
-    from pathlib import Path
-
-    from bot.run import commands
-
-    local = Settings.from_env({"WEGWIJS_DATA_DIR": str(tmp_path)})
-    assert "--auth-token" not in commands(local, Path("model.tar.gz"))["rasa"]
-    exposed = Settings.from_env(
-        {"WEGWIJS_HOST": "0.0.0.0", "RASA_AUTH_TOKEN": "t" * 40, "WEGWIJS_DATA_DIR": str(tmp_path)}
-    )
-    rasa = commands(exposed, Path("model.tar.gz"))["rasa"]
-    assert rasa[rasa.index("--auth-token") + 1] == "t" * 40
-    assert rasa[rasa.index("--interface") + 1] == "0.0.0.0"
 
 
 def test_a_redis_url_puts_the_conversation_locks_in_redis_without_writing_the_url(tmp_path):
@@ -84,7 +129,9 @@ def test_in_containers_the_rasa_server_calls_the_action_server_by_its_network_na
     local = Settings.from_env({"WEGWIJS_DATA_DIR": str(tmp_path), "ACTIONS_PORT": "5077"})
     endpoints = yaml.safe_load(write_endpoints(local).read_text())
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:5077/webhook"
-    assert service_env(local)["SANIC_HOST"] == "127.0.0.1"  # only this machine reaches it
+    assert (
+        service_env(local, "actions")["SANIC_HOST"] == "127.0.0.1"
+    )  # only this machine reaches it
     container = Settings.from_env(
         {
             "WEGWIJS_DATA_DIR": str(tmp_path),
@@ -94,7 +141,7 @@ def test_in_containers_the_rasa_server_calls_the_action_server_by_its_network_na
     )
     endpoints = yaml.safe_load(write_endpoints(container).read_text())
     assert endpoints["action_endpoint"]["url"] == "http://actions:5055/webhook"
-    assert service_env(container)["SANIC_HOST"] == "0.0.0.0"
+    assert service_env(container, "actions")["SANIC_HOST"] == "0.0.0.0"
     with pytest.raises(SettingsError, match="WEGWIJS_ACTIONS_URL"):
         Settings.from_env({"WEGWIJS_ACTIONS_URL": "actions:5055"})
 

@@ -6,15 +6,25 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("message");
   const send = document.getElementById("send");
-  const storageKey = "wegwijs.sender";
+  const storageKey = "wegwijs.chat";
 
-  function newSender() {
-    const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  // The server gives each conversation its id and a key that proves it is ours; both stay in
+  // this browser only. An old or unknown chat (403) starts a new one.
+  let chat = null;
+  try { chat = JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (e) { chat = null; }
+  async function newChat() {
+    const reply = await fetch("session", { method: "POST" });
+    if (!reply.ok) throw new Error("no session");
+    chat = await reply.json();
+    localStorage.setItem(storageKey, JSON.stringify(chat));
+    return chat;
   }
-  let sender = localStorage.getItem(storageKey);
-  if (!sender) { sender = newSender(); localStorage.setItem(storageKey, sender); }
+  async function currentChat() {
+    return chat && chat.sender && chat.key ? chat : newChat();
+  }
+  function keyHeaders(extra) {
+    return Object.assign({ "X-Webchat-Key": chat.key }, extra || {});
+  }
 
   // Text is inserted as text (never HTML); links become <a> elements built by hand.
   function appendText(parent, text) {
@@ -53,15 +63,23 @@
     item.scrollIntoView({ block: "end" });
   }
 
+  async function post(message) {
+    await currentChat();
+    return fetch(endpoint, {
+      method: "POST",
+      headers: keyHeaders({ "Content-Type": "application/json" }),
+      body: JSON.stringify({
+        sender: chat.sender, message, metadata: { language_hint: navigator.language },
+      }),
+    });
+  }
+
   async function say(message, shown) {
     if (shown) add("user", shown);
     send.disabled = true;
     try {
-      const reply = await fetch(endpoint, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender, message, metadata: { language_hint: navigator.language } }),
-      });
+      let reply = await post(message);
+      if (reply.status === 403) { await newChat(); reply = await post(message); }
       const body = await reply.json();
       if (!reply.ok) { add("bot error", body.message || "Something went wrong."); return; }
       // No reply is normal while a person of the desk has the conversation: their messages
@@ -82,21 +100,24 @@
     input.value = "";
     say(text, text);
   });
-  document.getElementById("restart").addEventListener("click", () => {
-    sender = newSender(); localStorage.setItem(storageKey, sender);
+  document.getElementById("restart").addEventListener("click", async () => {
     log.replaceChildren();
+    try { await newChat(); } catch (e) { /* say() below reports it */ }
     say("/greet");
   });
   // Messages from the desk's staff (and the bot's "back to the assistant") are fetched.
   const lastKey = "wegwijs.desk";
   async function poll() {
-    const after = Number(localStorage.getItem(lastKey + sender) || 0);
     try {
-      const reply = await fetch("updates?sender=" + encodeURIComponent(sender) + "&after=" + after);
-      if (reply.ok) {
-        for (const m of (await reply.json()).messages) {
-          add("bot staff", m.text);
-          localStorage.setItem(lastKey + sender, String(m.id));
+      if (chat && chat.key) {
+        const after = Number(localStorage.getItem(lastKey + chat.sender) || 0);
+        const url = "updates?sender=" + encodeURIComponent(chat.sender) + "&after=" + after;
+        const reply = await fetch(url, { headers: keyHeaders() });
+        if (reply.ok) {
+          for (const m of (await reply.json()).messages) {
+            add("bot staff", m.text);
+            localStorage.setItem(lastKey + chat.sender, String(m.id));
+          }
         }
       }
     } catch (e) { /* offline for a moment: the next poll catches up */ }
