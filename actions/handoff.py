@@ -1,14 +1,14 @@
 """Handing the conversation to a person at the information point.
 
 ``validate_handoff_form`` runs the form's conversation (the rules are in
-``bot/helpdesk/handoff.py``): it asks each question itself, in the conversation's language,
+``bot/desk/handoff.py``): it asks each question itself, in the conversation's language,
 and fills or clears the requested slot on every answer. ``action_open_case`` then creates the
 case and pauses the conversation (``ConversationPaused``): the bot stays silent, every user
 message is still recorded, until the desk closes the case. ``action_session_start`` keeps that
 pause when Rasa starts a new session (Rasa would otherwise clear it).
 
 What they need from the domain: the form ``handoff_form`` with the slots of
-``bot.helpdesk.handoff.SLOTS`` (custom mappings), the slots ``language`` and
+``bot.desk.handoff.SLOTS`` (custom mappings), the slots ``language`` and
 ``handoff_reason``, and ``session_config.carry_over_slots_to_new_session``.
 """
 
@@ -30,12 +30,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import language_choice, send
 from bot import wiring
-from bot.channels.common import pseudonym
 from bot.content.model import Content
 from bot.content.render import Button, render, ui_count, ui_text
-from bot.helpdesk import handoff
-from bot.helpdesk.store import NewCase
+from bot.desk import handoff
+from bot.desk.store import NewCase
 from bot.i18n import formatting
+from bot.privacy.logs import pseudonym
 from bot.turns import CONVERSATION_INTENTS
 from bot.wiring import case_store, content_store, signals
 

@@ -28,21 +28,21 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     if args.command == "run":
-        from bot.run import main as run
+        from bot.tools.run import main as run
 
         return run(rest)
     if args.command == "train":
         from bot.settings import Settings
-        from bot.training import ensure_model
+        from bot.tools.training import ensure_model
 
         ensure_model(Settings.from_env().models_dir)
         return 0
     if args.command == "bench":
-        from bot.bench import main as bench
+        from bot.tools.bench import main as bench
 
         return bench(rest)
     if args.command == "staff":
-        from bot.helpdesk.staff import main as staff
+        from bot.desk.staff import main as staff
 
         return staff(rest)
     if args.command == "purge":
@@ -54,10 +54,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return check(rest)
     if args.command == "bench-nlu":
-        from bot.bench_nlu import main as bench
+        from bot.tools.bench_nlu import main as bench
 
         return bench(rest)
-    from bot.conversation_test import main as conversation_test
+    from bot.tools.conversation_test import main as conversation_test
 
     return conversation_test(rest)
 

@@ -115,7 +115,7 @@ def plan_turn(
         privacy_noticed: the privacy notice has been shown in this conversation.
         start: the user opened the conversation explicitly (Telegram's /start): welcome,
             languages and privacy notice again.
-        situation: what the message shows (``bot.helpdesk.signals``): "danger" → emergency
+        situation: what the message shows (``bot.desk.signals``): "danger" → emergency
             information first, "urgent" → the offer of a person; None for ordinary messages.
 
     """

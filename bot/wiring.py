@@ -15,10 +15,10 @@ import yaml
 
 from bot import storage
 from bot.content.store import ContentStore
-from bot.helpdesk.auth import Authenticator
-from bot.helpdesk.signals import Signals, load_signals
-from bot.helpdesk.staff import StaffStore
-from bot.helpdesk.store import CaseStore
+from bot.desk.auth import Authenticator
+from bot.desk.signals import Signals, load_signals
+from bot.desk.staff import StaffStore
+from bot.desk.store import CaseStore
 from bot.settings import PROJECT_ROOT, Settings
 
 T = TypeVar("T")

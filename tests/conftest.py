@@ -69,6 +69,6 @@ def content() -> Any:
 def trained_model() -> Path:
     """The model for the current training inputs: trained once, cached by content hash."""
     from bot.settings import Settings
-    from bot.training import ensure_model
+    from bot.tools.training import ensure_model
 
     return ensure_model(Settings.from_env().models_dir)

@@ -1,49 +1,11 @@
-"""What the messenger channels share: log pseudonyms, redelivery memory, text splitting."""
+"""What the messenger channels share: trimming, redelivery memory, text splitting."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
-import secrets
 from collections import OrderedDict
 from collections.abc import Hashable
-from pathlib import Path
-
-from sanic import response
-from sanic.response import HTTPResponse
 
 from bot.i18n.text import MAX_READ
-
-# Pages and files we serve to browsers (the web chat, the desk's console): our own only.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-def static_file(folder: Path, name: str, types: dict[str, str]) -> HTTPResponse:
-    """One of our script or style files (only those listed in ``types``), else 404."""
-    if name not in types:
-        return response.json({"error": "not_found", "message": "Not found."}, status=404)
-    text = (folder / name).read_text(encoding="utf-8")
-    return response.text(text, content_type=types[name], headers=SECURITY_HEADERS)
-
-
-_LOG_KEY = os.environ.get("WEGWIJS_LOG_KEY", "").encode() or secrets.token_bytes(32)
-
-
-def pseudonym(conversation_id: str) -> str:
-    """A short keyed hash of a conversation id, for logs (the same id gives the same name).
-
-    The key is ``WEGWIJS_LOG_KEY`` (so pseudonyms stay the same across restarts), else random
-    per process; without the key, an id (a phone number, a Telegram id) cannot be recovered by
-    trying all numbers.
-    """
-    return hmac.new(_LOG_KEY, conversation_id.encode(), hashlib.sha256).hexdigest()[:12]
-
 
 MAX_UNDERSTOOD = MAX_READ  # characters of one message given to the NLU; the rest is not read
 

@@ -20,9 +20,9 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.common import pseudonym
 from bot.content.render import render, ui_text
 from bot.i18n.languages import choose_language
+from bot.privacy.logs import pseudonym
 from bot.wiring import content_store, signals
 
 logger = logging.getLogger(__name__)

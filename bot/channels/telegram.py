@@ -46,10 +46,11 @@ from telegram import (
 from telegram.error import RetryAfter, TelegramError
 
 from bot.channels import common
-from bot.channels.common import RecentIds, pseudonym
+from bot.channels.common import RecentIds
 from bot.channels.silence import notify_if_unanswered, within_deadline
 from bot.content.render import ui_text
 from bot.i18n.languages import negotiate
+from bot.privacy.logs import pseudonym
 from bot.settings import TelegramSettings
 from bot.wiring import content_store
 

@@ -35,10 +35,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.common import SECURITY_HEADERS, static_file, trim_for_understanding
+from bot.channels.common import trim_for_understanding
 from bot.channels.silence import unanswered_notice, within_deadline
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.settings import PROJECT_ROOT
+from bot.web import SECURITY_HEADERS, static_file
 from bot.wiring import case_store, webchat_key
 
 logger = logging.getLogger(__name__)

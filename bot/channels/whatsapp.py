@@ -42,9 +42,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import storage
-from bot.channels.common import RecentIds, pseudonym, split_text, trim_for_understanding
+from bot.channels.common import RecentIds, split_text, trim_for_understanding
 from bot.channels.silence import notify_if_unanswered, within_deadline
 from bot.content.render import ui_text
+from bot.privacy.logs import pseudonym
 from bot.settings import Settings, WhatsAppSettings
 from bot.wiring import content_store
 

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 from bot.content import yamlfile
 from bot.content.model import Amount, Answer, Catalog, Content, Desk, DeskPoint
 from bot.content.yamlfile import LoadedYaml, Problem
-from bot.helpdesk.hours import OpeningHours, parse_hours
+from bot.desk.hours import OpeningHours, parse_hours
 from bot.i18n import formatting
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 
@@ -76,7 +76,7 @@ SYSTEM_ANSWERS = {
     "language_set",
     "forget_done",
     "forget_kept",
-    # handing the conversation to a person (bot/helpdesk/handoff.py, actions/handoff.py)
+    # handing the conversation to a person (bot/desk/handoff.py, actions/handoff.py)
     "handoff_consent",
     "handoff_refused",
     "handoff_description",
@@ -86,7 +86,7 @@ SYSTEM_ANSWERS = {
     "case_opened",
     "case_opened_closed",
     "case_closed",
-    # danger and urgent situations (bot/helpdesk/signals.py)
+    # danger and urgent situations (bot/desk/signals.py)
     "emergency",
     "urgent_help",
 }

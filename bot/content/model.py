@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from bot.helpdesk.hours import OpeningHours
+from bot.desk.hours import OpeningHours
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.helpdesk.store import CASES, MESSAGES
+from bot.desk.store import CASES, MESSAGES
 from bot.storage import EVENTS, has_table
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def _delete(db: sa.engine.Connection, conversation_ids: Iterable[str]) -> int:
     return deleted
 
 
-# The desk's cases (bot/helpdesk/store.py) keep anonymous statistics (channel, language,
+# The desk's cases (bot/desk/store.py) keep anonymous statistics (channel, language,
 # reason, topics, times, outcome); what identifies or describes the person goes.
 
 

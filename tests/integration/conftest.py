@@ -19,8 +19,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot import storage
-from bot.run import launch, local_settings, stop
 from bot.settings import Settings, TelegramSettings, WhatsAppSettings
+from bot.tools.run import launch, local_settings, stop
 
 
 @dataclass

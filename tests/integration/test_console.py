@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from bot import storage
-from bot.helpdesk.auth import Authenticator
-from bot.helpdesk.staff import StaffStore
+from bot.desk.auth import Authenticator
+from bot.desk.staff import StaffStore
 from tests.integration.conftest import needs_chromium, screenshot
 
 pytestmark = needs_chromium

@@ -16,9 +16,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot import storage
-from bot.helpdesk.auth import Authenticator
-from bot.helpdesk.staff import StaffStore
-from bot.run import stop
+from bot.desk.auth import Authenticator
+from bot.desk.staff import StaffStore
+from bot.tools.run import stop
 from tests.databases import KINDS, fresh_database
 from tests.integration.conftest import Assistant, start
 from tests.integration.replies import reply_answer

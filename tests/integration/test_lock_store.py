@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from bot.lock_store import RedisUrlLockStore
+from bot.adapters.lock_store import RedisUrlLockStore
 
 REDIS = os.environ.get("TEST_REDIS_URL")
 pytestmark = pytest.mark.skipif(not REDIS, reason="TEST_REDIS_URL is not set (CI sets it)")

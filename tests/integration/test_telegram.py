@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot import storage
-from bot.helpdesk.staff import StaffStore
-from bot.run import stop
+from bot.desk.staff import StaffStore
 from bot.settings import TelegramSettings
+from bot.tools.run import stop
 from tests.fakes.telegram_api import FakeTelegramApi, button_update, message_update
 from tests.integration.conftest import Assistant, start
 from tests.integration.replies import reply_answer

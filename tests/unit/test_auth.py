@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot import storage
-from bot.helpdesk import auth as auth_module
-from bot.helpdesk import staff as staff_command
-from bot.helpdesk.auth import (
+from bot.desk import auth as auth_module
+from bot.desk import staff as staff_command
+from bot.desk.auth import (
     ACCOUNT_FAILURES,
     ACCOUNT_LOCKOUT,
     ADDRESS_FAILURES,
@@ -31,7 +31,7 @@ from bot.helpdesk.auth import (
     hash_password,
     password_matches,
 )
-from bot.helpdesk.staff import StaffStore
+from bot.desk.staff import StaffStore
 
 PASSWORD = "paard-batterij-nietje"
 TEST_COST = 2**10  # Authenticator's test-only parameter, where a test is not about the cost

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.bench import LANGUAGES, check_targets, conversations, memory_mb, percentile, ratios
+from bot.tools.bench import LANGUAGES, check_targets, conversations, memory_mb, percentile, ratios
 
 
 def test_scripted_users_speak_every_language_and_ask_three_to_five_questions():

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.helpdesk.api import CONSOLE_LANGUAGES, STATIC, console_strings
+from bot.desk.api import CONSOLE_LANGUAGES, STATIC, console_strings
 
 
 def texts_in_the_console() -> set[str]:

@@ -21,11 +21,11 @@ from sanic import Sanic
 from sanic.touchup import TouchUp
 
 from bot import storage, wiring
-from bot.helpdesk import api
-from bot.helpdesk.api import DeskInput
-from bot.helpdesk.auth import COOKIE, IDLE, MAX_FAILURES, SESSIONS, Authenticator
-from bot.helpdesk.staff import StaffStore
-from bot.helpdesk.store import CaseStore, NewCase
+from bot.desk import api
+from bot.desk.api import DeskInput
+from bot.desk.auth import COOKIE, IDLE, MAX_FAILURES, SESSIONS, Authenticator
+from bot.desk.staff import StaffStore
+from bot.desk.store import CaseStore, NewCase
 
 PASSWORD = "paard-batterij-nietje"
 TEST_COST = 2**10  # Authenticator's test-only parameter: these tests are about the API

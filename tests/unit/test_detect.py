@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench_nlu import load_examples
 from bot.i18n.detect import detect, strip_dutch_terms
 from bot.i18n.latin_bulgarian import looks_bulgarian
+from bot.tools.bench_nlu import load_examples
 
 HELD_OUT = Path(__file__).resolve().parents[1] / "nlu"
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionOpenCase, ActionSessionStart, ValidateHandoffForm
 from bot import storage, wiring
-from bot.helpdesk.store import CaseStore, NewCase
+from bot.desk.store import CaseStore, NewCase
 from bot.i18n import formatting
 
 MONDAY_10 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone.utc)  # 10:00 in Amsterdam

@@ -9,10 +9,10 @@ import pytest
 
 from bot import storage
 from bot.content.loader import load_content
-from bot.helpdesk import handoff
-from bot.helpdesk.hours import DESK_ZONE, parse_hours
-from bot.helpdesk.staff import StaffStore
-from bot.helpdesk.store import CaseError, CaseStore, NewCase
+from bot.desk import handoff
+from bot.desk.hours import DESK_ZONE, parse_hours
+from bot.desk.staff import StaffStore
+from bot.desk.store import CaseError, CaseStore, NewCase
 from bot.wiring import answer_ids_required
 
 

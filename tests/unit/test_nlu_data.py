@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-from bot.bench_nlu import load_examples
 from bot.i18n.text import fold
+from bot.tools.bench_nlu import load_examples
 from bot.wiring import domain_intents
 from tests.conftest import LANGUAGES, ROOT
 

@@ -12,11 +12,11 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import storage
+from bot.adapters.tracker_store import ErasableTrackerStore
 from bot.channels.webchat import privacy_section
 from bot.channels.whatsapp import ServiceWindow
 from bot.content.loader import load_content
 from bot.privacy.erasure import ERASE_SLOT, SECONDS_PER_DAY, main, purge
-from bot.privacy.tracker_store import ErasableTrackerStore
 from bot.wiring import answer_ids_required
 from tests.conftest import LANGUAGES, ROOT
 
@@ -165,7 +165,7 @@ def test_a_notice_line_without_its_link_is_refused_with_file_and_line(project):
 async def test_deleting_a_conversation_leaves_only_anonymous_statistics_of_its_cases(
     store, domain, database_url
 ):
-    from bot.helpdesk.store import CaseStore, NewCase
+    from bot.desk.store import CaseStore, NewCase
 
     cases = CaseStore(storage.engine(database_url))
     phone = "48600100200"
@@ -197,7 +197,7 @@ async def test_deleting_a_conversation_leaves_only_anonymous_statistics_of_its_c
 async def test_the_purge_anonymises_old_closed_cases_and_keeps_open_ones(
     store, domain, database_url
 ):
-    from bot.helpdesk.store import CaseStore, NewCase
+    from bot.desk.store import CaseStore, NewCase
 
     now = [1_800_000_000.0]
     cases = CaseStore(storage.engine(database_url), clock=lambda: now[0])

@@ -16,7 +16,7 @@ from bot.channels.telegram import _command
 from bot.channels.webchat import parse_request
 from bot.channels.whatsapp import MalformedWebhook, parse_webhook
 from bot.content.loader import load_content
-from bot.helpdesk.signals import load_signals
+from bot.desk.signals import load_signals
 from bot.i18n.detect import detect
 from bot.i18n.languages import SUPPORTED_LANGUAGES
 from bot.i18n.text import MAX_READ

@@ -9,8 +9,8 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa_server import apply_fixes
-from bot.run import commands, local_settings
+from bot.adapters.rasa_server import apply_fixes
+from bot.tools.run import commands, local_settings
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_a_malformed_action_response_is_refused_with_rasas_explanation(
 
 def test_the_assistant_starts_the_server_with_the_fixes(tmp_path: Path):
     command = commands(local_settings(tmp_path / "m.tar.gz", tmp_path), tmp_path / "m.tar.gz")
-    assert command["rasa"][1:4] == ["-m", "bot.rasa_server", "run"]
+    assert command["rasa"][1:4] == ["-m", "bot.adapters.rasa_server", "run"]
 
 
 # --- what the fixes rely on: a Rasa upgrade that drops it makes these fail -----------------
@@ -54,7 +54,9 @@ def test_the_assistant_starts_the_server_with_the_fixes(tmp_path: Path):
 def test_rasa_is_the_version_the_fixes_were_made_for():
     import rasa
 
-    assert rasa.__version__ == "3.6.21", "check every fix in bot/rasa_server.py, then update this"
+    assert rasa.__version__ == "3.6.21", (
+        "check every fix in bot/adapters/rasa_server.py, then update this"
+    )
 
 
 @pytest.mark.parametrize(
@@ -80,7 +82,7 @@ def test_rasa_still_calls_what_the_fixes_replace(caller: str, replaced: str):
 
 
 def test_the_token_is_taken_from_the_environment():
-    from bot.rasa_server import command_line
+    from bot.adapters.rasa_server import command_line
 
     argv = ["run", "--enable-api", "--port", "5005"]
     assert command_line(argv, {"RASA_AUTH_TOKEN": "x" * 32})[-2:] == ["--auth-token", "x" * 32]
@@ -91,7 +93,7 @@ def test_the_token_is_taken_from_the_environment():
     "argv", [["run", "--enable-api"], ["run", "--auth-token", "x" * 32], ["run", "--auth-token=x"]]
 )
 def test_an_api_without_a_token_or_a_token_on_the_command_line_is_refused(argv: list[str]):
-    from bot.rasa_server import command_line
+    from bot.adapters.rasa_server import command_line
 
     with pytest.raises(SystemExit, match="RASA_AUTH_TOKEN"):
         command_line(argv, {})

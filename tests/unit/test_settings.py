@@ -15,7 +15,7 @@ def test_local_defaults_need_no_token():
 def test_without_a_token_the_http_api_is_off_on_every_address(tmp_path, host):
     from pathlib import Path
 
-    from bot.run import commands
+    from bot.tools.run import commands
 
     settings = Settings.from_env({"WEGWIJS_HOST": host, "WEGWIJS_DATA_DIR": str(tmp_path)})
     assert settings.auth_token is None
@@ -31,7 +31,7 @@ def test_a_placeholder_or_short_token_is_refused(token):
 def test_a_token_turns_the_api_on_without_showing_it_on_the_command_line(tmp_path):
     from pathlib import Path
 
-    from bot.run import commands, service_env
+    from bot.tools.run import commands, service_env
 
     token = "t" * 40
     settings = Settings.from_env(
@@ -44,7 +44,7 @@ def test_a_token_turns_the_api_on_without_showing_it_on_the_command_line(tmp_pat
 
 
 def test_each_server_gets_only_the_secrets_it_needs(tmp_path, monkeypatch):
-    from bot.run import SECRET_VARIABLES, service_env
+    from bot.tools.run import SECRET_VARIABLES, service_env
 
     env = {
         "WEGWIJS_DATA_DIR": str(tmp_path),
@@ -73,7 +73,7 @@ def test_each_server_gets_only_the_secrets_it_needs(tmp_path, monkeypatch):
 def test_the_rest_channel_is_off_unless_switched_on(tmp_path, value, on):
     import yaml
 
-    from bot.run import write_credentials
+    from bot.tools.run import write_credentials
 
     settings = Settings.from_env({"WEGWIJS_REST_CHANNEL": value, "WEGWIJS_DATA_DIR": str(tmp_path)})
     channels = yaml.safe_load(write_credentials(settings).read_text())
@@ -95,14 +95,16 @@ def test_bad_ports_are_explained(value):
 def test_a_redis_url_puts_the_conversation_locks_in_redis_without_writing_the_url(tmp_path):
     import yaml
 
-    from bot.run import service_env, write_endpoints
+    from bot.tools.run import service_env, write_endpoints
 
     local = Settings.from_env({"WEGWIJS_DATA_DIR": str(tmp_path)})
     assert "lock_store" not in yaml.safe_load(write_endpoints(local).read_text())  # in memory
     url = "redis://:s3cret-pass@127.0.0.1:6379/2"
     shared = Settings.from_env({"WEGWIJS_DATA_DIR": str(tmp_path), "WEGWIJS_REDIS_URL": url})
     written = write_endpoints(shared).read_text()
-    assert yaml.safe_load(written)["lock_store"] == {"type": "bot.lock_store.RedisUrlLockStore"}
+    assert yaml.safe_load(written)["lock_store"] == {
+        "type": "bot.adapters.lock_store.RedisUrlLockStore"
+    }
     assert "s3cret" not in written  # the password stays in the environment
     assert service_env(shared)["WEGWIJS_REDIS_URL"] == url
     for bad in ("127.0.0.1:6379", "http://127.0.0.1:6379", "redis://host:6379/x"):
@@ -124,7 +126,7 @@ def test_a_database_url_must_be_sqlite_or_postgresql():
 def test_in_containers_the_rasa_server_calls_the_action_server_by_its_network_name(tmp_path):
     import yaml
 
-    from bot.run import service_env, write_endpoints
+    from bot.tools.run import service_env, write_endpoints
 
     local = Settings.from_env({"WEGWIJS_DATA_DIR": str(tmp_path), "ACTIONS_PORT": "5077"})
     endpoints = yaml.safe_load(write_endpoints(local).read_text())
@@ -147,7 +149,7 @@ def test_in_containers_the_rasa_server_calls_the_action_server_by_its_network_na
 
 
 def test_sanic_workers_apply_to_the_rasa_server_only(tmp_path, monkeypatch):
-    from bot.run import service_env
+    from bot.tools.run import service_env
 
     monkeypatch.setenv("SANIC_WORKERS", "2")
     settings = Settings.from_env({"WEGWIJS_DATA_DIR": str(tmp_path)})

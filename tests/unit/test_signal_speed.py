@@ -15,7 +15,7 @@ from itertools import cycle, islice
 
 import pytest
 
-from bot.helpdesk.signals import KINDS, load_signals
+from bot.desk.signals import KINDS, load_signals
 from bot.i18n.text import MAX_READ
 
 BOUND = 0.010  # seconds per search; today's slowest phrase takes well under 1 ms

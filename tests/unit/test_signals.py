@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.helpdesk.signals import SignalsError, load_signals
+from bot.desk.signals import SignalsError, load_signals
 from tests.conftest import LANGUAGES, ROOT
 
 CASES = Path(__file__).with_name("signals")

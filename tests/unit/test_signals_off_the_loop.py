@@ -12,7 +12,7 @@ import pytest
 
 from actions.handoff import ValidateHandoffForm
 from bot import wiring
-from bot.helpdesk.signals import Assessment, Signals, load_signals
+from bot.desk.signals import Assessment, Signals, load_signals
 from tests.unit.test_answer_action import make_tracker
 from tests.unit.test_answer_action import run as run_answer
 from tests.unit.test_handoff_actions import opening, tracker

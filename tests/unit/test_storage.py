@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot import storage
-from bot.helpdesk.store import AUDIT, CASES, CaseStore, NewCase
-from bot.privacy.tracker_store import ErasableTrackerStore
+from bot.adapters.tracker_store import ErasableTrackerStore
+from bot.desk.store import AUDIT, CASES, CaseStore, NewCase
 
 PHONE = "+48600123987"
 SECRET_TEXT = "Mój szef zabrał mi paszport i grozi mi, numer sprawy ZQXJ-4471-WEGWIJS"

@@ -12,9 +12,9 @@ from bot.channels.telegram import (
     FloodGuard,
     TelegramOutput,
     keyboard,
-    pseudonym,
     split_text,
 )
+from bot.privacy.logs import pseudonym
 from bot.settings import SettingsError, TelegramSettings
 from tests.fakes.telegram_api import FakeTelegramApi
 

@@ -1,10 +1,10 @@
 """The Rasa server: ``rasa run`` with our fixes to Rasa 3.6.21 applied first.
 
-``python -m bot.rasa_server run ARGS`` takes exactly the arguments of ``rasa run ARGS`` (it is
-Rasa's own command line); ``make run``, the tests, the benchmark and the deployment start the
-server this way. Each fix names what it changes and why; drop it when Rasa is upgraded and the
-reason is gone (``tests/unit/test_rasa_server.py`` fails when Rasa no longer calls what a fix
-replaces).
+``python -m bot.adapters.rasa_server run ARGS`` takes exactly the arguments of ``rasa run
+ARGS`` (it is Rasa's own command line); ``make run``, the tests, the benchmark and the
+deployment start the server this way. Each fix names what it changes and why; drop it when
+Rasa is upgraded and the reason is gone (``tests/unit/test_rasa_server.py`` fails when Rasa no
+longer calls what a fix replaces).
 
 Security (issue 14):
 

@@ -4,7 +4,7 @@ Served by the Rasa server itself (enabled in ``credentials.yml`` as a channel), 
 ``/webhooks/desk/api/…``, because it must reach the conversations (Rasa's tracker and lock
 stores) and the messenger channels that deliver staff replies. Every route but sign-in needs
 a staff token (``Authorization: Bearer <token>``, for scripts; ``python -m bot staff add NAME``)
-or a console session (cookie, with the CSRF token on every POST/DELETE; ``bot/helpdesk/auth.py``).
+or a console session (cookie, with the CSRF token on every POST/DELETE; ``bot/desk/auth.py``).
 Every staff action is recorded in the audit log, reading the queue or searching closed cases
 too (who, and which cases or which search; never texts). Every response of the desk (the API
 and the console page) carries ``Cache-Control: no-store``, so no browser or proxy keeps a copy
@@ -14,7 +14,7 @@ The event stream checks its token or session again every ``RECHECK_SECONDS`` (of
 loop) and ends — with a ``signed_out`` event — once it is no longer valid: at logout, when the
 session expires, when the password changes or when the account is removed.
 
-Sign-in is limited per client address (``bot/helpdesk/auth.py``). The address is Sanic's
+Sign-in is limited per client address (``bot/desk/auth.py``). The address is Sanic's
 ``request.remote_addr`` when the operator has configured the proxy in front of the server
 (Sanic's ``FORWARDED_SECRET``, ``REAL_IP_HEADER`` or ``PROXIES_COUNT``, e.g. the environment
 variable ``SANIC_PROXIES_COUNT=1``), else the address of the connection (``request.ip``).
@@ -58,13 +58,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.common import SECURITY_HEADERS, pseudonym, static_file
 from bot.content.render import render
-from bot.helpdesk.auth import COOKIE, SignInError, csrf_ok
-from bot.helpdesk.hours import DESK_ZONE
-from bot.helpdesk.staff import Staff
-from bot.helpdesk.store import OUTCOMES, Case, CaseError, CaseNotFound, CaseStore
+from bot.desk.auth import COOKIE, SignInError, csrf_ok
+from bot.desk.hours import DESK_ZONE
+from bot.desk.staff import Staff
+from bot.desk.store import OUTCOMES, Case, CaseError, CaseNotFound, CaseStore
 from bot.i18n.languages import FALLBACK_LANGUAGE
+from bot.privacy.logs import pseudonym
+from bot.web import SECURITY_HEADERS, static_file
 from bot.wiring import authenticator, case_store, content_store, staff_store
 
 logger = logging.getLogger(__name__)
@@ -201,7 +202,7 @@ async def _console_asset(request: Request, asset: str) -> HTTPResponse:
 
 
 async def _console_strings(request: Request) -> HTTPResponse:
-    """The console's texts in Dutch or English (gettext catalogs, ``bot/helpdesk/locale``)."""
+    """The console's texts in Dutch or English (gettext catalogs, ``bot/desk/locale``)."""
     language = request.args.get("language", "nl")
     return response.json(console_strings(language if language in CONSOLE_LANGUAGES else "nl"))
 

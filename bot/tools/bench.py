@@ -38,10 +38,10 @@ from typing import Any
 
 import httpx
 
-from bot.bench_nlu import load_examples
-from bot.run import free_port, launch, local_settings, spawn, stop, wait_until_up
 from bot.settings import PROJECT_ROOT, Settings, rasa_env, rasa_executable
-from bot.training import ensure_model, training_seconds
+from bot.tools.bench_nlu import load_examples
+from bot.tools.run import free_port, launch, local_settings, spawn, stop, wait_until_up
+from bot.tools.training import ensure_model, training_seconds
 
 logger = logging.getLogger(__name__)
 

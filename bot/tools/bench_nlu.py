@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from bot.settings import PROJECT_ROOT, Settings
-from bot.training import ensure_model
+from bot.tools.training import ensure_model
 from bot.turns import CONVERSATION_INTENTS, FALLBACK_INTENT, best_guesses
 
 logger = logging.getLogger(__name__)

@@ -44,8 +44,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bot import storage
-from bot.helpdesk.staff import LOGINS, SESSIONS, STAFF, Staff
-from bot.helpdesk.store import metadata
+from bot.desk.staff import LOGINS, SESSIONS, STAFF, Staff
+from bot.desk.store import metadata
 
 logger = logging.getLogger(__name__)
 

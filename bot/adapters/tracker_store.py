@@ -26,8 +26,8 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import storage
-from bot.channels.common import pseudonym
 from bot.privacy.erasure import ERASE_SLOT, erase_conversation
+from bot.privacy.logs import pseudonym
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Desk staff accounts and their API tokens (``python -m bot staff add NAME``).
 
-Console passwords, sessions and the sign-in limits: ``bot/helpdesk/auth.py``. The tables of an
+Console passwords, sessions and the sign-in limits: ``bot/desk/auth.py``. The tables of an
 account's password hash (``desk_logins``) and console sessions (``desk_sessions``) are declared
 here, so that removing an account removes, in one transaction, its token, its password hash and
 every session: a removed account can neither use its API token nor stay signed in.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bot import storage
-from bot.helpdesk.store import metadata
+from bot.desk.store import metadata
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def _read_password(from_stdin: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m bot staff add|password|remove|list``."""
-    from bot.helpdesk.auth import Authenticator
+    from bot.desk.auth import Authenticator
     from bot.settings import Settings
 
     parser = argparse.ArgumentParser(prog="python -m bot staff", description=__doc__)

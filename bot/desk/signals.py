@@ -1,6 +1,6 @@
 r"""Signs of danger or of a situation that needs a person, in the user's own words.
 
-Phrases live in ``bot/helpdesk/signals/<lang>.yml`` as regular expressions over the *folded*
+Phrases live in ``bot/desk/signals/<lang>.yml`` as regular expressions over the *folded*
 message (lower case, no diacritics: "zabrał mi paszport" → "zabral mi paszport"; Bulgarian
 "й" → "и"). Bulgarian typed in Latin letters is also matched after conversion to Cyrillic.
 All languages are checked for every message: a Polish worker may write in Dutch or English.

@@ -26,7 +26,7 @@ from bot import storage
 from bot.content.loader import load_content
 from bot.privacy.erasure import purge
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, rasa_env, rasa_executable
-from bot.training import ensure_model
+from bot.tools.training import ensure_model
 from bot.wiring import answer_ids_required
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def write_endpoints(settings: Settings) -> Path:
     endpoints = _read("endpoints.yml")
     endpoints["action_endpoint"]["url"] = settings.action_endpoint
     if settings.redis_url:  # several Rasa servers: their conversation locks in Redis
-        endpoints["lock_store"] = {"type": "bot.lock_store.RedisUrlLockStore"}
+        endpoints["lock_store"] = {"type": "bot.adapters.lock_store.RedisUrlLockStore"}
     return _write(settings, "endpoints.yml", endpoints)
 
 
@@ -141,13 +141,13 @@ def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
     """The two server command lines.
 
     No secret is on them (a command line is visible to every user of the machine in ``ps``):
-    the Rasa server reads ``RASA_AUTH_TOKEN`` from its environment (``bot.rasa_server``), and
-    its HTTP API is on only with that token.
+    the Rasa server reads ``RASA_AUTH_TOKEN`` from its environment
+    (``bot.adapters.rasa_server``), and its HTTP API is on only with that token.
     """
     rasa = [
         sys.executable,
         "-m",
-        "bot.rasa_server",  # `rasa run` with our fixes to Rasa (see there)
+        "bot.adapters.rasa_server",  # `rasa run` with our fixes to Rasa (see there)
         "run",
         *(["--enable-api"] if settings.auth_token else []),
         "--interface",

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, Settings, rasa_env, rasa_executable
-from bot.training import ensure_model
+from bot.tools.training import ensure_model
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""The make targets: run, train, benchmarks, the conversation tests (``python -m bot …``)."""
