@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
 .PHONY: help install run train test lint typecheck validate content-check nlu-eval \
-        conversation-test bench-nlu browser-deps lexicon lock clean pytest purge staff bench
+        conversation-test bench-nlu browser-deps lexicon lock clean pytest unit purge staff bench
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -38,9 +38,10 @@ run: $(STAMP) ## Run the assistant locally: web chat, Rasa server and action ser
 
 test: lint typecheck validate content-check pytest nlu-eval conversation-test ## Run every check and test (what CI runs)
 
-lint: $(STAMP) ## ruff lint and format check
+lint: $(STAMP) ## ruff lint and format check; the import rules of the architecture (pyproject.toml)
 	$(VENV)/bin/ruff check bot actions tests scripts
 	$(VENV)/bin/ruff format --check bot actions tests scripts
+	$(VENV)/bin/lint-imports
 
 typecheck: $(STAMP) ## mypy on bot/ and actions/
 	$(VENV)/bin/mypy
@@ -53,6 +54,9 @@ content-check: $(STAMP) ## Check the answer files in locales/ (what editors chan
 
 pytest: $(STAMP) ## pytest: unit, integration (trains a model once, cached) and browser tests
 	$(VENV)/bin/pytest -q
+
+unit: $(STAMP) ## Unit tests only: no model, no training, no browser (the fast loop, < 1 min)
+	$(VENV)/bin/pytest -q -m "not model and not browser" tests/unit
 
 nlu-eval: $(STAMP) ## NLU accuracy per language on held-out examples, with minimum targets
 	$(PY) -m bot bench-nlu --check

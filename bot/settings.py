@@ -1,5 +1,9 @@
 """One settings object, read from the environment (and ``.env`` in development).
 
+``Settings.from_env()`` reads the process environment over the project's ``.env``;
+``Settings.from_env(environ)`` reads exactly ``environ`` (tests, child processes), and
+``Settings.as_env()`` gives it back, so ``Settings.from_env(settings.as_env()) == settings``.
+
 Every setting has a safe local default, so ``make run`` needs no account and no token. Secrets
 come only from the environment. Rasa's HTTP API is on only when ``RASA_AUTH_TOKEN`` is set (and
 then every request needs it, whatever the address the server binds); Rasa's REST channel only
@@ -12,10 +16,14 @@ import ipaddress
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.i18n.languages import SUPPORTED_LANGUAGES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DOTENV = PROJECT_ROOT / ".env"  # development only; git-ignored
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "token", "xxx", "todo", "..."}
 
@@ -37,10 +45,11 @@ def _load_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def _environment(environ: dict[str, str] | None) -> dict[str, str]:
-    """``environ`` (default: the process environment) over the values of ``.env``."""
-    given = dict(os.environ) if environ is None else environ
-    return {**_load_dotenv(PROJECT_ROOT / ".env"), **given}
+def _environment(environ: Mapping[str, str] | None) -> dict[str, str]:
+    """Exactly ``environ`` when given; else the process environment over ``.env``'s values."""
+    if environ is not None:
+        return dict(environ)
+    return {**_load_dotenv(DOTENV), **os.environ}
 
 
 def _http_url(env: dict[str, str], name: str, default: str) -> str:
@@ -149,9 +158,44 @@ class Settings:
         """The privacy notice in ``language``, as served by the web chat channel."""
         return f"{self.public_url}/webhooks/webchat/privacy/{language}"
 
+    def as_env(self) -> dict[str, str]:
+        """The environment variables that give these settings: ``from_env`` reads them back.
+
+        Secrets are among them (the token, the web chat key, the channels'); pass them on only
+        to a process that needs them (``bot.tools.rasa_files.service_env``).
+        """
+        optional = {
+            "RASA_AUTH_TOKEN": self.auth_token,
+            "WEGWIJS_WEBCHAT_KEY": self.webchat_key,
+            "WEGWIJS_REDIS_URL": self.redis_url,
+            "WEGWIJS_ACTIONS_URL": self.actions_url,
+        }
+        return {
+            "WEGWIJS_HOST": self.host,
+            "RASA_PORT": str(self.rasa_port),
+            "ACTIONS_PORT": str(self.actions_port),
+            "WEGWIJS_DATA_DIR": str(self.data_dir),
+            "WEGWIJS_MODELS_DIR": str(self.models_dir),
+            "WEGWIJS_DATABASE_URL": self.database_url,
+            "WEGWIJS_PUBLIC_URL": self.public_url,
+            "WEGWIJS_KEEP_CONVERSATIONS_DAYS": str(self.keep_days),
+            "WEGWIJS_KEEP_CASES_DAYS": str(self.keep_case_days),
+            "WEGWIJS_ACTIONS_HOST": self.actions_host,
+            "WEGWIJS_REST_CHANNEL": "on" if self.rest_channel else "off",
+            **{name: value for name, value in optional.items() if value is not None},
+            **(self.telegram.as_env() if self.telegram else {}),
+            **(self.whatsapp.as_env() if self.whatsapp else {}),
+        }
+
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Read the settings; raises SettingsError with a clear message when unsafe."""
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings; raises SettingsError with a clear message when unsafe.
+
+        Args:
+            environ: the variables to read, exactly; without it the process environment
+                over the project's ``.env``.
+
+        """
         env = _environment(environ)
         host = env.get("WEGWIJS_HOST", "127.0.0.1").strip() or "127.0.0.1"
         token = _secret(env, "RASA_AUTH_TOKEN")
@@ -300,8 +344,11 @@ class TelegramSettings:
         return "webhook" if self.webhook_url else "polling"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> TelegramSettings | None:
-        """The channel's settings, ``None`` when no token is set; SettingsError when unsafe."""
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> TelegramSettings | None:
+        """The channel's settings, ``None`` when no token is set; SettingsError when unsafe.
+
+        ``environ`` is read exactly; without it, the process environment over ``.env``.
+        """
         env = _environment(environ)
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         if not token:
@@ -339,7 +386,11 @@ class TelegramSettings:
 
 
 DEFAULT_WHATSAPP_API = "https://graph.facebook.com/v26.0"
-DEFAULT_TEMPLATE_LANGUAGES = (("pl", "pl"), ("ro", "ro"), ("bg", "bg"), ("nl", "nl"), ("en", "en"))
+# Each of our languages sends the template in its own code unless WHATSAPP_TEMPLATE_LANGUAGES
+# says otherwise (e.g. en=en_US); a language added to SUPPORTED_LANGUAGES gets its code here.
+DEFAULT_TEMPLATE_LANGUAGES: tuple[tuple[str, str], ...] = tuple(
+    (code, code) for code in SUPPORTED_LANGUAGES
+)
 _WHATSAPP_REQUIRED = (
     "WHATSAPP_ACCESS_TOKEN",
     "WHATSAPP_PHONE_NUMBER_ID",
@@ -395,8 +446,11 @@ class WhatsAppSettings:
         return env
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> WhatsAppSettings | None:
-        """The channel's settings, ``None`` when none is set; SettingsError when incomplete."""
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WhatsAppSettings | None:
+        """The channel's settings, ``None`` when none is set; SettingsError when incomplete.
+
+        ``environ`` is read exactly; without it, the process environment over ``.env``.
+        """
         env = _environment(environ)
         values = {name: env.get(name, "").strip() for name in _WHATSAPP_REQUIRED}
         if not any(values.values()):

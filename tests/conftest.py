@@ -1,4 +1,10 @@
-"""Shared fixtures. No test reaches the internet: connections leave only to loopback."""
+"""Shared fixtures. No test reaches the internet: connections leave only to loopback.
+
+Markers are applied here, from what a test uses: ``model`` for every test that needs the
+trained model (the ``trained_model`` fixture, directly or through another fixture such as
+``assistant``), ``browser`` for every test that drives chromium. ``make unit`` runs
+``pytest -m "not model and not browser" tests/unit``: it never trains.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,14 @@ from typing import Any
 
 import pytest
 
+from bot.i18n.languages import SUPPORTED_LANGUAGES
 from tests.databases import KINDS, fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("pl", "ro", "bg", "nl", "en")
+LANGUAGES = SUPPORTED_LANGUAGES
+
+# A test that uses one of these fixtures (directly or through other fixtures) gets the marker.
+MARKED_BY_FIXTURE = {"trained_model": "model", "browser": "browser"}
 
 _real_connect = socket.socket.connect
 
@@ -29,6 +39,15 @@ def _loopback_only(self: socket.socket, address: Any) -> Any:
         if not allowed:
             raise OSError(f"tests may not connect to {host}: only 127.0.0.1 is allowed")
     return _real_connect(self, address)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by the fixtures it needs: its fixture closure, autouse ones included."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in MARKED_BY_FIXTURE.items():
+            if fixture in used:
+                item.add_marker(marker)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -58,9 +77,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def content() -> Any:
     """The real content of locales/, loaded once."""
     from bot.content.loader import load_content
+    from bot.desk.config import read_desk
     from bot.wiring import answer_ids_required
 
-    result = load_content(ROOT, answer_ids_required(ROOT))
+    result = load_content(ROOT, answer_ids_required(ROOT), read_desk=read_desk)
     assert result.content is not None, "\n".join(map(str, result.errors))
     return result.content
 

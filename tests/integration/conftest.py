@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from bot import storage
 from bot.settings import Settings, TelegramSettings, WhatsAppSettings
-from bot.tools.run import launch, local_settings, stop
+from bot.tools.processes import launch, local_settings, stop
 
 
 @dataclass

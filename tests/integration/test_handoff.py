@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from bot import storage
 from bot.desk.auth import Authenticator
 from bot.desk.staff import StaffStore
-from bot.tools.run import stop
+from bot.tools.processes import stop
 from tests.databases import KINDS, fresh_database
 from tests.integration.conftest import Assistant, start
 from tests.integration.replies import reply_answer

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.tools.run import stop
+from bot.tools.processes import stop
 from tests.databases import KINDS, fresh_database
 from tests.integration.conftest import Assistant, start
 from tests.integration.replies import reply_answer

@@ -1,6 +1,6 @@
 """Conversations survive a restart: the tracker store is a database (SQLite in the data folder)."""
 
-from bot.tools.run import stop
+from bot.tools.processes import stop
 from tests.integration.conftest import start
 
 

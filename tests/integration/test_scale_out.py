@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.tools.run import stop
+from bot.tools.processes import stop
 from tests.databases import fresh_database
 from tests.integration.conftest import start
 

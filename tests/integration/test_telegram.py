@@ -19,7 +19,7 @@ import pytest
 from bot import storage
 from bot.desk.staff import StaffStore
 from bot.settings import TelegramSettings
-from bot.tools.run import stop
+from bot.tools.processes import stop
 from tests.fakes.telegram_api import FakeTelegramApi, button_update, message_update
 from tests.integration.conftest import Assistant, start
 from tests.integration.replies import reply_answer

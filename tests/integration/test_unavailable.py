@@ -8,7 +8,7 @@ import signal
 import socket
 import time
 
-from bot.tools.run import stop
+from bot.tools.processes import stop
 from tests.integration.conftest import start
 from tests.integration.replies import reply_answer
 

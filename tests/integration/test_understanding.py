@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.turns import CONVERSATION_INTENTS
+from bot.intents import NOT_TOPICS
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def parse(trained_model: Path) -> Iterator[Any]:
 )
 def test_gibberish_is_never_answered_with_a_topic(parse, text):
     intent = parse(text)["intent"]["name"]
-    assert intent == "nlu_fallback" or intent in CONVERSATION_INTENTS, intent
+    assert intent == "nlu_fallback" or intent in NOT_TOPICS, intent
 
 
 @pytest.mark.parametrize(

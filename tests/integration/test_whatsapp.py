@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from bot import storage
 from bot.desk.staff import StaffStore
 from bot.settings import WhatsAppSettings
-from bot.tools.run import stop
+from bot.tools.processes import stop
 from tests.fakes.whatsapp_api import FakeGraphApi, list_reply, signed, text, webhook
 from tests.integration.conftest import Assistant, start
 from tests.integration.replies import reply_answer

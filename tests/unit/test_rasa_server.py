@@ -10,7 +10,8 @@ from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.adapters.rasa_server import apply_fixes
-from bot.tools.run import commands, local_settings
+from bot.tools.processes import local_settings
+from bot.tools.rasa_files import commands
 
 
 @pytest.fixture
