@@ -27,6 +27,7 @@ from bot.content.render import (
     ui_text,
 )
 from bot.i18n.languages import Detection, LanguageChoice, choose_language
+from bot.intents import HANDOFF_INTENT
 from bot.privacy.erasure import ERASE_SLOT
 from bot.turns import Plan, plan_turn
 from bot.wiring import content_store, settings, signals
@@ -155,7 +156,7 @@ def _extra_buttons(content: Content, plan: Plan, language: str) -> list[Button]:
         extra += forget_buttons(content, language)
     extra += topic_buttons(content, plan.guesses, language)
     if plan.offer_human:
-        extra += topic_buttons(content, ["request_human"], language)
+        extra += topic_buttons(content, [HANDOFF_INTENT], language)
     return extra
 
 

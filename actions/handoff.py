@@ -35,8 +35,8 @@ from bot.content.render import Button, render, ui_count, ui_text
 from bot.desk import handoff
 from bot.desk.store import NewCase
 from bot.i18n import formatting
+from bot.intents import NOT_TOPICS
 from bot.privacy.logs import pseudonym
-from bot.turns import CONVERSATION_INTENTS
 from bot.wiring import case_store, content_store, signals
 
 logger = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def _topics_asked(tracker: Tracker) -> list[str]:
         if event.get("event") != "user":
             continue
         name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if name and name not in CONVERSATION_INTENTS and name not in topics:
+        if name and name not in NOT_TOPICS and name not in topics:
             topics.append(name)
     return topics
 

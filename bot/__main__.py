@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return purge(rest)
     if args.command == "content-check":
-        from bot.content.check import main as check
+        from bot.tools.content_check import main as check
 
         return check(rest)
     if args.command == "bench-nlu":

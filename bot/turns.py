@@ -6,28 +6,15 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass, replace
 
 from bot.i18n.languages import SUPPORTED_LANGUAGES, language_named_in
-
-FALLBACK_INTENT = "nlu_fallback"
-# Intents about the conversation itself; never offered as a "did you mean" topic.
-CONVERSATION_INTENTS = frozenset(
-    {
-        "greet",
-        "goodbye",
-        "thanks",
-        "affirm",
-        "deny",
-        "bot_challenge",
-        "request_human",
-        "change_language",
-        "out_of_scope",
-        "show_more",
-        "help",
-        "voice_message",
-        "media_message",
-        "forget",
-        FALLBACK_INTENT,
-    }
+from bot.intents import (
+    FALLBACK_INTENT,
+    LANGUAGE_ENTITY,
+    LANGUAGE_INTENT,
+    NOT_TOPICS,
+    SHOW_MORE_INTENT,
+    TOPIC_INTENTS,
 )
+
 BEST_GUESSES = 2
 
 
@@ -69,17 +56,20 @@ class Plan:
 def requested_language(entities: Sequence[dict[str, object]], text: str) -> str | None:
     """The language a change-language message asks for: a button's entity, or a name in it."""
     for entity in entities:
-        if entity.get("entity") == "language" and entity.get("value") in SUPPORTED_LANGUAGES:
+        if entity.get("entity") == LANGUAGE_ENTITY and entity.get("value") in SUPPORTED_LANGUAGES:
             return str(entity["value"])
     return language_named_in(text) if text else None
 
 
 def best_guesses(ranking: Sequence[dict[str, object]], known: Set[str]) -> tuple[str, ...]:
-    """The most likely topics from the classifier's ranking, for "did you mean" buttons."""
+    """The most likely topics from the classifier's ranking, for "did you mean" buttons.
+
+    Only declared topics (``bot.intents.TOPICS``) that have an answer are offered.
+    """
     guesses = []
     for entry in ranking:
         name = entry.get("name")
-        if isinstance(name, str) and name not in CONVERSATION_INTENTS and name in known:
+        if isinstance(name, str) and name in TOPIC_INTENTS and name in known:
             guesses.append(name)
         if len(guesses) == BEST_GUESSES:
             break
@@ -164,12 +154,12 @@ def _control_plan(
     answers_with_more: Set[str],
 ) -> Plan | None:
     """Changing the language, and "More"."""
-    if intent == "change_language":
+    if intent == LANGUAGE_INTENT:
         chosen = requested_language(entities, text)
         if chosen is not None:
             return Plan("language_set", explicit_language=chosen, remember_topic=False)
-        return Plan("change_language", languages=True, remember_topic=False)
-    if intent == "show_more":
+        return Plan(LANGUAGE_INTENT, languages=True, remember_topic=False)
+    if intent == SHOW_MORE_INTENT:
         if last_answer in answers_with_more:
             return Plan(str(last_answer), detail=True, remember_topic=False)
         return Plan("fallback", offer_human=True, remember_topic=False)
@@ -195,4 +185,4 @@ def _answer_plan(
         )
     if intent == "greet" and first_contact:
         return Plan("greet", languages=True, remember_topic=False)
-    return Plan(intent, remember_topic=intent not in CONVERSATION_INTENTS)
+    return Plan(intent, remember_topic=intent not in NOT_TOPICS)

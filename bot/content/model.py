@@ -1,4 +1,8 @@
-"""Typed content: answers, interface texts, amounts and the desk, per language."""
+"""Typed content: answers, interface texts, amounts and the desk's details, per language.
+
+The desk's details come from ``desk.yml``, which the desk package reads
+(``bot.desk.config``); content only declares what it needs of them.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
-
-from bot.desk.hours import OpeningHours
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -58,25 +60,40 @@ class DeskPoint:
     email: str | None = None
 
 
+class Schedule(Protocol):
+    """When the desk answers handed-over conversations (``bot.desk.hours.OpeningHours``)."""
+
+    def is_open(self, now: dt.datetime) -> bool:
+        """True when ``now`` (an aware datetime) falls within the opening hours."""
+        ...
+
+    def next_opening(self, now: dt.datetime) -> dt.datetime | None:
+        """When the desk opens next after ``now``; None if not within the coming weeks."""
+        ...
+
+
 @dataclass(frozen=True)
-class Desk:
+class DeskDetails:
     """The information desk that users are referred to and conversations handed to.
+
+    Read from ``desk.yml`` by ``bot.desk.config``; answers show its name, url and points
+    (``{desk_name}``, ``{desk_url}``, ``{desk_points}``), the handoff its hours and wait.
 
     Attributes:
         name: its name.
         url: its official page (shown instead of contact details facts.md does not confirm).
+        hours: when it answers handed-over conversations.
         points: where it receives people.
         languages: languages its staff write (ISO 639-1).
-        hours: when it answers handed-over conversations.
         first_response_minutes: how long people usually wait for a first reply while open.
 
     """
 
     name: str
     url: str
+    hours: Schedule
     points: tuple[DeskPoint, ...] = ()
     languages: tuple[str, ...] = ()
-    hours: OpeningHours = field(default_factory=OpeningHours)
     first_response_minutes: int = 60
 
 
@@ -96,7 +113,7 @@ class Content:
 
     catalogs: dict[str, Catalog]
     amounts: dict[str, Amount]
-    desk: Desk
+    desk: DeskDetails
 
     @cached_property
     def answer_ids(self) -> frozenset[str]:

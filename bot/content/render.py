@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from babel import Locale
 from babel.numbers import format_decimal
 
-from bot.content.loader import button_payload, language_payload, placeholder_values
 from bot.content.model import Answer, Content
+from bot.content.placeholders import placeholder_values
 from bot.i18n import formatting
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES, native_name
+from bot.intents import AFFIRM_PAYLOAD, DENY_PAYLOAD, SHOW_MORE_PAYLOAD, language_payload, payload
 
 logger = logging.getLogger(__name__)
-
-SHOW_MORE_PAYLOAD = "/show_more"
 
 
 @dataclass(frozen=True)
@@ -100,14 +99,14 @@ def topic_title(content: Content, answer_id: str, language: str) -> str:
 
 def topic_buttons(content: Content, answer_ids: Iterable[str], language: str) -> list[Button]:
     """Buttons that open the given topics."""
-    return [Button(topic_title(content, a, language), button_payload(a)) for a in answer_ids]
+    return [Button(topic_title(content, a, language), payload(a)) for a in answer_ids]
 
 
 def forget_buttons(content: Content, language: str) -> list[Button]:
     """The buttons "Yes, delete" / "No, keep it" under the question whether to delete."""
     return [
-        Button(ui_text(content, "confirm_forget", language), "/affirm"),
-        Button(ui_text(content, "keep_data", language), "/deny"),
+        Button(ui_text(content, "confirm_forget", language), AFFIRM_PAYLOAD),
+        Button(ui_text(content, "keep_data", language), DENY_PAYLOAD),
     ]
 
 

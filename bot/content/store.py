@@ -8,13 +8,14 @@ served.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.content.loader import LoadResult, load_content
+from bot.content.loader import DeskReader, LoadResult, load_content
 from bot.content.model import Content
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,16 @@ class ContentError(Exception):
 
 
 class ContentStore:
-    """Serves the last good content and reloads it when the files change."""
+    """Serves the last good content and reloads it when the files change.
+
+    Args:
+        project_root: the repository folder (``locales/``, ``desk.yml``).
+        required_ids: answer ids every language must have (``bot.wiring.answer_ids_required``).
+        interval: seconds between two looks at the files.
+        clock: monotonic seconds (a fake one in tests).
+        read_desk: reads the desk's details (``bot.desk.config.read_desk``).
+
+    """
 
     def __init__(
         self,
@@ -38,9 +48,12 @@ class ContentStore:
         required_ids: set[str] | None = None,
         interval: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        read_desk: DeskReader,
     ) -> None:
         self._root = project_root
         self._required = required_ids or set()
+        self._read_desk = read_desk
         self._interval = interval
         self._clock = clock
         self._lock = threading.Lock()
@@ -74,8 +87,20 @@ class ContentStore:
         assert self._content is not None  # _reload raised otherwise
         return self._content
 
+    @property
+    def required_ids(self) -> set[str]:
+        """The answer ids every language must have."""
+        return set(self._required)
+
+    def load(self, today: dt.date | None = None) -> LoadResult:
+        """Load and check the files now, with every problem; what is served does not change.
+
+        ``make content-check`` uses it, with the same files and rules as the running assistant.
+        """
+        return load_content(self._root, self._required, today, read_desk=self._read_desk)
+
     def _reload(self, signature: tuple[tuple[str, int, int], ...]) -> None:
-        result = load_content(self._root, self._required)
+        result = self.load()
         if result.content is None:
             for problem in result.errors:
                 logger.error("Answer files: %s", problem)

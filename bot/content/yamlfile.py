@@ -51,6 +51,14 @@ class LoadedYaml:
         return Problem(self.file, self.line(path), message, severity)
 
 
+def display_path(root: Path, path: Path) -> str:
+    """``path`` as problems name it: relative to the project (``locales/pl/work.yml``)."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
 def load(path: Path, display_name: str) -> LoadedYaml:
     """Parse ``path``; syntax errors and duplicate keys become problems, not exceptions."""
     result = LoadedYaml(display_name, None)

@@ -13,13 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.intents import AFFIRM_PAYLOAD, DENY_PAYLOAD
+
 CONSENT = "handoff_consent"
 DESCRIPTION = "handoff_description"
 CONTACT = "handoff_contact"
 PHONE = "handoff_phone"
 SLOTS = (CONSENT, DESCRIPTION, CONTACT, PHONE)
 
-YES, NO = "/affirm", "/deny"
+YES, NO = AFFIRM_PAYLOAD, DENY_PAYLOAD  # the consent buttons
 BY_CHAT, BY_PHONE = "chat", "phone"  # the payloads of the two contact buttons
 MAX_DESCRIPTION = 1000
 _PHONE_CHARS = re.compile(r"[\s().\-/]")

@@ -23,8 +23,11 @@ from babel import Locale
 
 from bot.i18n.text import fold
 
+# The one list of the languages Wegwijs speaks (ISO 639-1), in the order of the language
+# buttons; everything else imports it. Adding one: CONTRIBUTING.md, "Adding a language"
+# (tests/unit/test_completeness.py says what is still missing).
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("pl", "ro", "bg", "nl", "en")
-FALLBACK_LANGUAGE = "en"
+FALLBACK_LANGUAGE = "en"  # what users get when a text is missing in their language
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ def native_name(code: str) -> str:
 
 # Words people use to name a language, beyond Babel's display names: adverbs ("po polsku"),
 # adjectives in other cases, Latin-letter Bulgarian. Folded (no diacritics, lowercase).
-_EXTRA_NAMES: dict[str, tuple[str, ...]] = {
+EXTRA_NAMES: dict[str, tuple[str, ...]] = {
     "pl": (
         "polsku",
         "polski",
@@ -209,7 +212,7 @@ def _language_name_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         names = {
             fold(Locale.parse(code).get_display_name(other) or "") for other in SUPPORTED_LANGUAGES
         }
-        names.update(fold(name) for name in _EXTRA_NAMES[code])
+        names.update(fold(name) for name in EXTRA_NAMES.get(code, ()))
         names.discard("")
         alternation = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
         patterns.append((code, re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")))

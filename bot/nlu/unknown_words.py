@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.i18n.text import fold
-from bot.turns import CONVERSATION_INTENTS
+from bot.intents import NOT_TOPICS
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class UnknownWordsFallback(GraphComponent):
                 if intent.get("name") == DEFAULT_NLU_FALLBACK_INTENT_NAME:
                     continue
                 confidence = float(intent.get("confidence") or 0.0)
-                small_talk = intent.get("name") in CONVERSATION_INTENTS
+                small_talk = intent.get("name") in NOT_TOPICS
                 trust = self._config["trust_small_talk" if small_talk else "trust_confidence"]
                 if confidence >= trust:
                     continue

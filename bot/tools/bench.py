@@ -38,14 +38,16 @@ from typing import Any
 
 import httpx
 
+from bot.i18n.languages import SUPPORTED_LANGUAGES
+from bot.intents import SHOW_MORE_PAYLOAD, language_payload, payload
 from bot.settings import PROJECT_ROOT, Settings, rasa_env, rasa_executable
 from bot.tools.bench_nlu import load_examples
-from bot.tools.run import free_port, launch, local_settings, spawn, stop, wait_until_up
+from bot.tools.processes import free_port, launch, local_settings, spawn, stop, wait_until_up
 from bot.tools.training import ensure_model, training_seconds
 
 logger = logging.getLogger(__name__)
 
-LANGUAGES = ("pl", "ro", "bg", "nl", "en")
+LANGUAGES = SUPPORTED_LANGUAGES
 PROFILED_USERS = 10
 
 
@@ -100,8 +102,8 @@ def conversations(count: int, seed: int = 7) -> list[tuple[str, list[str]]]:
     for index in range(count):
         language = LANGUAGES[index % len(LANGUAGES)]
         questions = rng.sample(by_language[language], rng.randint(3, 5))
-        button = f'/change_language{{"language":"{language}"}}'
-        scripts.append((language, ["/greet", button, *questions, "/show_more"]))
+        button = language_payload(language)
+        scripts.append((language, [payload("greet"), button, *questions, SHOW_MORE_PAYLOAD]))
     return scripts
 
 

@@ -19,9 +19,10 @@ from typing import Any
 
 import yaml
 
+from bot.intents import NOT_TOPICS
 from bot.settings import PROJECT_ROOT, Settings
 from bot.tools.training import ensure_model
-from bot.turns import CONVERSATION_INTENTS, FALLBACK_INTENT, best_guesses
+from bot.turns import FALLBACK_INTENT, best_guesses
 
 logger = logging.getLogger(__name__)
 
@@ -121,10 +122,10 @@ def score(predictions: list[Prediction], threshold: float | None = None) -> dict
     guessed = [
         p.example.intent in p.guesses
         for p, r in zip(predictions, routed, strict=True)
-        if r == FALLBACK_INTENT and p.example.intent not in CONVERSATION_INTENTS
+        if r == FALLBACK_INTENT and p.example.intent not in NOT_TOPICS
     ]
     in_scope = [(g, r) for g, r in zip(gold, routed, strict=True) if g != "out_of_scope"]
-    topics = [(g, r) for g, r in in_scope if g not in CONVERSATION_INTENTS]
+    topics = [(g, r) for g, r in in_scope if g not in NOT_TOPICS]
     oos = [r for g, r in zip(gold, routed, strict=True) if g == "out_of_scope"]
     labels = sorted(set(gold))
     detected = [p.language == p.example.language for p in predictions]
@@ -135,7 +136,7 @@ def score(predictions: list[Prediction], threshold: float | None = None) -> dict
         "macro_f1": float(f1_score(gold, routed, labels=labels, average="macro", zero_division=0)),
         "out_of_scope_handled": sum(r in NOT_A_TOPIC for r in oos) / max(1, len(oos)),
         "wrong_topic": sum(
-            r != g and r not in NOT_A_TOPIC and r not in CONVERSATION_INTENTS for g, r in topics
+            r != g and r not in NOT_A_TOPIC and r not in NOT_TOPICS for g, r in topics
         )
         / max(1, len(topics)),
         "fallback_on_topics": sum(r == FALLBACK_INTENT for _, r in topics) / max(1, len(topics)),

@@ -10,25 +10,19 @@ import argparse
 import datetime as dt
 import sys
 
-from bot.content.loader import (
-    MAX_BODY,
-    MAX_MESSAGE,
-    RUNTIME_PLACEHOLDERS,
-    LoadResult,
-    load_content,
-)
+from bot import messenger_limits
+from bot.content.loader import LoadResult
 from bot.content.model import Content
+from bot.content.placeholders import RUNTIME_PLACEHOLDERS
 from bot.content.render import render
 from bot.content.yamlfile import Problem
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
-from bot.settings import PROJECT_ROOT
-from bot.wiring import answer_ids_required
+from bot.intents import SYSTEM_ANSWERS
+from bot.wiring import content_store
 
 
 def status_table(result: LoadResult, required: set[str]) -> str:
     """One line per language: answers present, missing, and needing review."""
-    from bot.content.loader import SYSTEM_ANSWERS
-
     expected = required | SYSTEM_ANSWERS
     lines = [f"{'language':10} {'answers':>9} {'missing':>8} {'to review':>10}"]
     for language in SUPPORTED_LANGUAGES:
@@ -54,7 +48,11 @@ def rendered_problems(content: Content) -> list[Problem]:
                 )
                 if reply is None:
                     continue
-                limit = MAX_BODY if reply.buttons else MAX_MESSAGE
+                limit = (
+                    messenger_limits.MESSAGE_WITH_BUTTONS
+                    if reply.buttons
+                    else messenger_limits.MESSAGE
+                )
                 if len(reply.text) > limit:
                     part = "'more'" if detail else "'text'"
                     problems.append(
@@ -78,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         help="judge 'reviewed' dates against this day (YYYY-MM-DD)",
     )
     args = parser.parse_args(argv)
-    required = answer_ids_required(PROJECT_ROOT)
-    result = load_content(PROJECT_ROOT, required, today=args.today)
+    store = content_store()  # the files, rules and desk of the running assistant
+    required = store.required_ids
+    result = store.load(today=args.today)
     if result.content is not None:
         result.problems.extend(rendered_problems(result.content))
     out = sys.stdout

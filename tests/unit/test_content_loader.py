@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from bot.content.loader import load_content
+from bot.desk.config import read_desk
 from bot.wiring import answer_ids_required
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -12,7 +13,7 @@ TODAY = dt.date(2026, 11, 29)
 
 
 def load(project: Path, today: dt.date = TODAY):
-    return load_content(project, answer_ids_required(project), today=today)
+    return load_content(project, answer_ids_required(project), today=today, read_desk=read_desk)
 
 
 def lines_of(result) -> list[str]:
@@ -130,7 +131,7 @@ def test_button_titles_must_fit_whatsapp(project):
 def test_answers_as_sent_fit_a_whatsapp_message_with_buttons(content):
     import dataclasses
 
-    from bot.content.check import rendered_problems
+    from bot.tools.content_check import rendered_problems
 
     assert rendered_problems(content) == []
     # a text within its own 600 characters, but too long once links and help are added
@@ -165,10 +166,7 @@ def test_a_topic_answer_needs_follow_up_buttons(project):
 
 
 def test_ready_made_replies_load_per_language_and_a_missing_one_is_a_warning(project):
-    from bot.content.loader import load_content
-    from bot.wiring import answer_ids_required
-
-    result = load_content(project, answer_ids_required(project))
+    result = load(project)
     assert result.content is not None
     assert set(result.content.catalogs["pl"].canned) == set(result.content.catalogs["en"].canned)
     canned = project / "locales" / "ro" / "canned.yml"
@@ -178,8 +176,40 @@ def test_ready_made_replies_load_per_language_and_a_missing_one_is_a_warning(pro
         if "call_tomorrow" not in line
     ]
     canned.write_text("\n".join([*lines, '  Bad Id: "x"']) + "\n", encoding="utf-8")
-    result = load_content(project, answer_ids_required(project))
+    result = load(project)
     [missing] = [p for p in result.warnings if "call_tomorrow" in p.message]
     assert missing.file == "locales/ro/canned.yml" and "'ro'" in missing.message
     [bad] = [p for p in result.errors if "Bad Id" in p.message]
     assert bad.file == "locales/ro/canned.yml" and bad.line == len(lines) + 1
+
+
+def test_mistakes_in_desk_yml_are_reported_with_file_and_line(project):
+    path = project / "desk.yml"
+    text = path.read_text(encoding="utf-8")
+    broken = (
+        text.replace("url: https://workinnl.nl", "url: workinnl.nl")
+        .replace("languages: [nl, en, pl, ro]", "languages: [nl, xx]")
+        .replace('tuesday: "09:00-17:00"', 'tuesday: "9-5"')
+        .replace("first_response_minutes: 60", "first_response_minutes: soon")
+    )
+    path.write_text(broken, encoding="utf-8")
+    result = load(project)
+    assert result.content is None
+    lines = broken.splitlines()
+    found = {p.message: lines[p.line - 1].strip() for p in result.errors if p.file == "desk.yml"}
+    assert found == {
+        "the desk needs a complete https:// 'url'": "url: workinnl.nl",
+        "'languages' lists codes of: pl, ro, bg, nl, en": "languages: [nl, xx]",
+        "'9-5' is not a time span like 09:00-17:00": 'tuesday: "9-5"',
+        "'first_response_minutes' must be a whole number of minutes above 0": (
+            "first_response_minutes: soon"
+        ),
+    }
+
+
+def test_the_desk_reaches_the_answers_and_the_handoff(content):
+    desk = content.desk
+    assert desk.name.startswith("Informatiepunt") and desk.url == "https://workinnl.nl"
+    assert desk.languages == ("nl", "en", "pl", "ro") and desk.first_response_minutes == 60
+    monday_10 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone.utc)
+    assert desk.hours.is_open(monday_10)

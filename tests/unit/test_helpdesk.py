@@ -10,6 +10,7 @@ import pytest
 from bot import storage
 from bot.content.loader import load_content
 from bot.desk import handoff
+from bot.desk.config import read_desk
 from bot.desk.hours import DESK_ZONE, parse_hours
 from bot.desk.staff import StaffStore
 from bot.desk.store import CaseError, CaseStore, NewCase
@@ -102,7 +103,7 @@ def test_broken_desk_hours_are_reported_with_file_and_line(project):
     desk = project / "desk.yml"
     text = desk.read_text(encoding="utf-8").replace('tuesday: "09:00-17:00"', 'tuesday: "9-5"')
     desk.write_text(text, encoding="utf-8")
-    result = load_content(project, answer_ids_required(project))
+    result = load_content(project, answer_ids_required(project), read_desk=read_desk)
     [problem] = [p for p in result.errors if "time span" in p.message]
     assert problem.file == "desk.yml"
     assert text.splitlines()[problem.line - 1].strip() == 'tuesday: "9-5"'

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.store import ContentError, ContentStore
+from bot.desk.config import read_desk
 from bot.wiring import answer_ids_required
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,6 +20,11 @@ class FakeClock:
         return self.now
 
 
+def store_of(project: Path, clock: FakeClock) -> ContentStore:
+    required = answer_ids_required(project)
+    return ContentStore(project, required, interval=2.0, clock=clock, read_desk=read_desk)
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
@@ -27,7 +33,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_a_valid_edit_is_served_after_the_interval(project):
     clock = FakeClock()
-    store = ContentStore(project, answer_ids_required(project), interval=2.0, clock=clock)
+    store = store_of(project, clock)
     before = store.get().catalogs["en"].answers["goodbye"].text
     edit(
         project / "locales" / "en" / "conversation.yml",
@@ -47,7 +53,7 @@ def test_a_valid_edit_is_served_after_the_interval(project):
 
 def test_an_invalid_edit_is_logged_with_file_and_line_and_the_old_content_stays(project, caplog):
     clock = FakeClock()
-    store = ContentStore(project, answer_ids_required(project), interval=2.0, clock=clock)
+    store = store_of(project, clock)
     good = store.get()
     path = project / "locales" / "pl" / "conversation.yml"
     path.write_text(path.read_text(encoding="utf-8") + "\n  thanks: [oops\n", encoding="utf-8")
@@ -68,7 +74,7 @@ def test_an_invalid_edit_is_logged_with_file_and_line_and_the_old_content_stays(
 
 def test_a_fixed_file_is_picked_up_again(project):
     clock = FakeClock()
-    store = ContentStore(project, answer_ids_required(project), interval=2.0, clock=clock)
+    store = store_of(project, clock)
     good = store.get()
     path = project / "locales" / "nl" / "conversation.yml"
     original = path.read_text(encoding="utf-8")
@@ -84,6 +90,29 @@ def test_a_fixed_file_is_picked_up_again(project):
 
 def test_starting_with_broken_content_fails_loudly(project):
     (project / "desk.yml").write_text("name: [", encoding="utf-8")
-    store = ContentStore(project, answer_ids_required(project))
+    store = ContentStore(project, answer_ids_required(project), read_desk=read_desk)
     with pytest.raises(ContentError, match=r"desk.yml:1"):
         store.get()
+
+
+def test_an_edit_of_desk_yml_is_served_too(project):
+    clock = FakeClock()
+    store = store_of(project, clock)
+    assert store.get().desk.first_response_minutes == 60
+    edit(project / "desk.yml", "first_response_minutes: 60", "first_response_minutes: 45")
+    clock.now += 3
+    assert store.get().desk.first_response_minutes == 45
+
+
+def test_load_checks_the_files_now_without_changing_what_is_served(project):
+    clock = FakeClock()
+    store = store_of(project, clock)
+    good = store.get()
+    edit(project / "desk.yml", 'monday: "09:00-17:00"', 'monday: "9-5"')
+    result = store.load()
+    assert result.content is None
+    [problem] = result.errors
+    assert problem.file == "desk.yml" and "time span" in problem.message
+    edit(project / "desk.yml", 'monday: "9-5"', 'monday: "10:00-17:00"')
+    assert store.load().content is not None
+    assert store.get() is good  # load() swapped nothing; the store looks again after 2 s

@@ -16,6 +16,7 @@ from bot.adapters.tracker_store import ErasableTrackerStore
 from bot.channels.webchat import privacy_section
 from bot.channels.whatsapp import ServiceWindow
 from bot.content.loader import load_content
+from bot.desk.config import read_desk
 from bot.privacy.erasure import ERASE_SLOT, SECONDS_PER_DAY, main, purge
 from bot.wiring import answer_ids_required
 from tests.conftest import LANGUAGES, ROOT
@@ -155,7 +156,7 @@ def test_a_notice_line_without_its_link_is_refused_with_file_and_line(project):
     ui = project / "locales" / "ro" / "ui.yml"
     text = ui.read_text(encoding="utf-8")
     ui.write_text(text.replace("{privacy_url}", "https://example.org"), encoding="utf-8")
-    result = load_content(project, answer_ids_required(project))
+    result = load_content(project, answer_ids_required(project), read_desk=read_desk)
     assert result.content is None
     [problem] = [p for p in result.errors if "privacy_notice" in p.message]
     assert problem.file.endswith("locales/ro/ui.yml")

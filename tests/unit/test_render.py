@@ -88,3 +88,18 @@ def test_counted_strings_use_each_languages_plural_forms(content):
     assert [ui_count(content, "minutes", n, "bg") for n in (1, 3)] == ["1 минута", "3 минути"]
     assert ui_count(content, "minutes", 1500, "nl") == "1.500 minuten"
     assert ui_count(content, "minutes", 1, "en") == "1 minute"
+
+
+def test_buttons_send_the_payloads_declared_in_bot_intents(content):
+    from bot.content.render import forget_buttons
+    from bot.intents import language_payload, payload
+
+    assert [b.payload for b in language_buttons()] == [
+        '/change_language{"language":"pl"}',
+        '/change_language{"language":"ro"}',
+        '/change_language{"language":"bg"}',
+        '/change_language{"language":"nl"}',
+        '/change_language{"language":"en"}',
+    ]
+    assert language_payload("pl") == payload("change_language", language="pl")
+    assert [b.payload for b in forget_buttons(content, "pl")] == ["/affirm", "/deny"]
