@@ -16,6 +16,7 @@ import yaml
 from bot import storage
 from bot.content.store import ContentStore
 from bot.desk.auth import Authenticator
+from bot.desk.ports import Messenger
 from bot.desk.signals import Signals, load_signals
 from bot.desk.staff import StaffStore
 from bot.desk.store import CaseStore
@@ -41,9 +42,12 @@ def domain_intents(project_root: Path = PROJECT_ROOT) -> set[str]:
 def answer_ids_required(project_root: Path = PROJECT_ROOT) -> set[str]:
     """Every intent needs an answer, except those handled without one.
 
-    "More" shows the previous answer's detail; asking for a person starts the handoff form.
+    "More" shows the previous answer's detail; asking for a person starts the handoff form
+    (``bot.intents.SYSTEM_INTENTS``).
     """
-    return domain_intents(project_root) - {"show_more", "request_human"}
+    from bot.intents import SYSTEM_INTENTS
+
+    return domain_intents(project_root) - SYSTEM_INTENTS
 
 
 def _once(key: str, make: Callable[[], T]) -> T:
@@ -56,8 +60,13 @@ def _once(key: str, make: Callable[[], T]) -> T:
 
 
 def content_store() -> ContentStore:
-    """The process's content store (``locales/``, reloaded when files change)."""
-    return _once("content", lambda: ContentStore(PROJECT_ROOT, answer_ids_required()))
+    """The process's content store (``locales/``, ``desk.yml``, reloaded when files change)."""
+    from bot.desk.config import read_desk
+
+    return _once(
+        "content",
+        lambda: ContentStore(PROJECT_ROOT, answer_ids_required(), read_desk=read_desk),
+    )
 
 
 def settings() -> Settings:
@@ -108,6 +117,14 @@ def _key(current: Settings, name: str) -> bytes:
             return text.encode()
         time.sleep(0.02)
     raise RuntimeError(f"{path} is not a key; delete it to make a new one")
+
+
+def messengers() -> dict[str, Messenger]:
+    """The channels' ``Messenger`` for the desk, by channel name.
+
+    Each messenger channel adds its own when Rasa loads it (``blueprint``); the desk reads it.
+    """
+    return _once("messengers", dict)
 
 
 def signals() -> Signals:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Hashable
 
+from bot.desk.ports import Delivery
 from bot.i18n.text import MAX_READ
+from bot.privacy.logs import pseudonym
+
+logger = logging.getLogger(__name__)
 
 MAX_UNDERSTOOD = MAX_READ  # characters of one message given to the NLU; the rest is not read
 
@@ -57,3 +62,14 @@ def split_text(text: str, limit: int) -> list[str]:
     if rest:
         parts.append(rest)
     return parts
+
+
+def refused(error: Exception, conversation_id: str) -> Delivery:
+    """A desk message the messenger refused: "failed", with why (logged without the id)."""
+    logger.warning(
+        "Desk message to conversation %s failed: %s",
+        pseudonym(conversation_id),
+        type(error).__name__,
+    )
+    code = getattr(error, "code", None)
+    return Delivery("failed", type(error).__name__ + (f" {code}" if code is not None else ""))

@@ -21,7 +21,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.webchat import answer
+from bot import wiring
+from bot.channels.webchat import FetchedMessenger, answer
 
 REST_ID = re.compile(r"^rest-[A-Za-z0-9_-]{1,64}$")
 
@@ -37,6 +38,7 @@ class RestInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """A health check and the message endpoint."""
         rest = Blueprint("rest_channel", __name__)
+        wiring.messengers()[self.name()] = FetchedMessenger()  # as before: nothing is pushed
 
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})

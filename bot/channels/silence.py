@@ -1,4 +1,10 @@
-"""A turn that produced no reply: tell the user, in their language, instead of staying silent.
+"""One user message, the same way in every channel: trimmed, handed to Rasa, never unanswered.
+
+``take_turn`` is the pipeline every channel uses (web chat, REST, Telegram, WhatsApp): the text
+is trimmed to what the NLU reads (marked ``trimmed``, so the answer says so), handed to Rasa
+within the reply deadline, and followed by the notice below when no reply came.
+
+A turn that produced no reply: tell the user, in their language, instead of staying silent.
 
 The answer action runs in the action server. When that server is down or fails, Rasa logs the
 error and continues without a reply; the user would wait for nothing. Every channel checks
@@ -20,6 +26,7 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
+from bot.channels.common import trim_for_understanding
 from bot.content.render import render, ui_text
 from bot.i18n.languages import choose_language
 from bot.privacy.logs import pseudonym
@@ -82,3 +89,30 @@ async def notify_if_unanswered(
     notice = await unanswered_notice(app, message.sender_id, message.text or "", hint)
     if notice is not None:
         await send(notice)
+
+
+async def take_turn(
+    app: Any,
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    message: UserMessage,
+    replied: Callable[[], bool],
+    send: Callable[[str], Awaitable[Any]],
+    hint: str | None = None,
+) -> None:
+    """Trim the message, hand it to Rasa within the deadline, then the notice if no reply came.
+
+    Args:
+        app: the Sanic app (Rasa's agent is in ``app.ctx``).
+        on_new_message: Rasa's handler of the channel.
+        message: the user's message (its output channel collects or sends the replies).
+        replied: whether the turn sent anything (asked after the turn).
+        send: how to send the notice to this user.
+        hint: the channel's language hint, for the notice's language.
+
+    """
+    text, trimmed = trim_for_understanding(message.text or "")
+    message.text = text
+    if trimmed:
+        message.metadata = {**(message.metadata or {}), "trimmed": True}
+    await within_deadline(on_new_message(message))
+    await notify_if_unanswered(app, message, replied(), send, hint)

@@ -45,19 +45,23 @@ from telegram import (
 )
 from telegram.error import RetryAfter, TelegramError
 
+from bot import wiring
 from bot.channels import common
-from bot.channels.common import RecentIds
-from bot.channels.silence import notify_if_unanswered, within_deadline
+from bot.channels.common import RecentIds, refused
+from bot.channels.silence import take_turn
 from bot.content.render import ui_text
+from bot.desk.ports import Delivery, ReplyWindow
 from bot.i18n.languages import negotiate
+from bot.intents import HANDOFF_INTENT, LANGUAGE_INTENT, payload
+from bot.messenger_limits import TELEGRAM_CALLBACK_DATA, TELEGRAM_TEXT
 from bot.privacy.logs import pseudonym
 from bot.settings import TelegramSettings
 from bot.wiring import content_store
 
 logger = logging.getLogger(__name__)
 
-MAX_TEXT = 4096  # Telegram's limit for one message
-MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit for a button's payload
+MAX_TEXT = TELEGRAM_TEXT  # Telegram's limit for one message
+MAX_CALLBACK_DATA = TELEGRAM_CALLBACK_DATA  # bytes, Telegram's limit for a button's payload
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 SENDER_PREFIX = "tg-"
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -66,26 +70,26 @@ POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open
 
 # Commands → what the assistant is sent (button payloads of the same intents).
 COMMANDS = {
-    "start": "/greet",
-    "language": "/change_language",
-    "help": "/help",
-    "human": "/request_human",
-    "forget": "/forget",
+    "start": payload("greet"),
+    "language": payload(LANGUAGE_INTENT),
+    "help": payload("help"),
+    "human": payload(HANDOFF_INTENT),
+    "forget": payload("forget"),
 }
 # Kinds of messages that carry no text → the intent that answers them.
 NOT_TEXT = {
-    "voice": "/voice_message",
-    "audio": "/voice_message",
-    "video_note": "/voice_message",
-    "photo": "/media_message",
-    "video": "/media_message",
-    "document": "/media_message",
-    "sticker": "/media_message",
-    "animation": "/media_message",
-    "location": "/media_message",
-    "venue": "/media_message",
-    "contact": "/media_message",
-    "poll": "/media_message",
+    "voice": payload("voice_message"),
+    "audio": payload("voice_message"),
+    "video_note": payload("voice_message"),
+    "photo": payload("media_message"),
+    "video": payload("media_message"),
+    "document": payload("media_message"),
+    "sticker": payload("media_message"),
+    "animation": payload("media_message"),
+    "location": payload("media_message"),
+    "venue": payload("media_message"),
+    "contact": payload("media_message"),
+    "poll": payload("media_message"),
 }
 
 
@@ -251,9 +255,22 @@ class TelegramInput(InputChannel):
         """For messages the assistant sends on its own (e.g. a reminder or a staff reply)."""
         return TelegramOutput(self.bot)
 
+    async def deliver(self, conversation_id: str, text: str, language: str) -> Delivery:
+        """The desk's ``Messenger``: send a staff message now (split when long)."""
+        try:
+            await TelegramOutput(self.bot).send_text_message(conversation_id, text)
+        except Exception as error:  # the Bot API refused it: the staff see it as failed
+            return refused(error, conversation_id)
+        return Delivery("sent")
+
+    async def reply_window(self, conversation_id: str) -> ReplyWindow:
+        """Telegram has no reply window: a bot may write to a user who started it."""
+        return ReplyWindow()
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Webhook route, health check, and start/stop of polling or webhook registration."""
         telegram = Blueprint("telegram", __name__)
+        wiring.messengers()[self.name()] = self  # the desk's replies go out through us
 
         async def webhook(request: Request) -> HTTPResponse:
             return await self._webhook(request, on_new_message)
@@ -380,18 +397,15 @@ class TelegramInput(InputChannel):
         metadata: dict[str, Any] = {}
         if user.language_code:
             metadata["language_hint"] = user.language_code
-        text, trimmed = common.trim_for_understanding(text)
-        if trimmed:
-            metadata["trimmed"] = True
         if update.message is not None and _command(update.message.text) == "start":
             metadata["command"] = "start"  # welcome, languages and privacy notice again
         output = TelegramOutput(self.bot)
         message = UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
-        await within_deadline(on_new_message(message))
-        await notify_if_unanswered(
+        await take_turn(
             self._app,
+            on_new_message,
             message,
-            output.sent > 0,
+            lambda: output.sent > 0,
             partial(output.send_text_message, sender),
             user.language_code,
         )

@@ -35,8 +35,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.common import trim_for_understanding
-from bot.channels.silence import unanswered_notice, within_deadline
+from bot import wiring
+from bot.channels.silence import take_turn
+from bot.desk.ports import Delivery, ReplyWindow
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.settings import PROJECT_ROOT
 from bot.web import SECURITY_HEADERS, static_file
@@ -99,10 +100,7 @@ def parse_request(
     hint = given.get("language_hint") if isinstance(given, dict) else None
     if isinstance(hint, str) and len(hint) <= 35:
         metadata["language_hint"] = hint
-    text, trimmed = trim_for_understanding(text.replace("\x00", ""))
-    if trimmed:
-        metadata["trimmed"] = True
-    return sender, text, metadata
+    return sender, text.replace("\x00", ""), metadata
 
 
 async def answer(
@@ -128,11 +126,20 @@ async def answer(
     if not owned(sender):
         return _error(403, "not_yours", "This chat has ended. Reload the page to start a new one.")
     collector = CollectingOutputChannel()
+    notices: list[dict[str, Any]] = []
+
+    async def notice(text: str) -> None:
+        notices.append({"recipient_id": sender, "text": text})
+
+    message = UserMessage(text, collector, sender, input_channel=channel, metadata=metadata)
     try:
-        await within_deadline(  # slow: the notice below, the turn goes on
-            on_new_message(
-                UserMessage(text, collector, sender, input_channel=channel, metadata=metadata)
-            )
+        await take_turn(
+            request.app,
+            on_new_message,
+            message,
+            lambda: bool(collector.messages),
+            notice,
+            metadata.get("language_hint"),
         )
     except Exception:
         logger.exception("A %s message could not be handled", channel)
@@ -141,12 +148,19 @@ async def answer(
             "unavailable",
             "The assistant could not answer just now. Please try again in a minute.",
         )
-    if not collector.messages:  # no reply: the action server failed or is slow, or the desk
-        hint = metadata.get("language_hint")
-        notice = await unanswered_notice(request.app, sender, text, hint)
-        if notice is not None:
-            return response.json([{"recipient_id": sender, "text": notice}])
-    return response.json(collector.messages)
+    return response.json(collector.messages or notices)
+
+
+class FetchedMessenger:
+    """The desk's ``Messenger`` for channels whose page fetches the desk's messages."""
+
+    async def deliver(self, conversation_id: str, text: str, language: str) -> Delivery:
+        """Nothing to send: the page fetches it (``GET /webhooks/webchat/updates``)."""
+        return Delivery("queued")
+
+    async def reply_window(self, conversation_id: str) -> ReplyWindow:
+        """Always open: the page shows the message when it next asks."""
+        return ReplyWindow()
 
 
 class WebChatInput(InputChannel):
@@ -160,6 +174,7 @@ class WebChatInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The page, its assets, a health check and the message endpoint."""
         web = Blueprint("webchat", __name__)
+        wiring.messengers()[self.name()] = FetchedMessenger()
 
         async def receive(request: Request) -> HTTPResponse:
             return await answer(request, on_new_message, self.name(), WEB_ID, _owned(request))

@@ -1,14 +1,14 @@
 """The staff API: the desk's queue, transcripts, replies, notes and closing, over HTTP JSON.
 
-Served by the Rasa server itself (enabled in ``credentials.yml`` as a channel), at
-``/webhooks/desk/api/…``, because it must reach the conversations (Rasa's tracker and lock
-stores) and the messenger channels that deliver staff replies. Every route but sign-in needs
-a staff token (``Authorization: Bearer <token>``, for scripts; ``python -m bot staff add NAME``)
-or a console session (cookie, with the CSRF token on every POST/DELETE; ``bot/desk/auth.py``).
-Every staff action is recorded in the audit log, reading the queue or searching closed cases
-too (who, and which cases or which search; never texts). Every response of the desk (the API
-and the console page) carries ``Cache-Control: no-store``, so no browser or proxy keeps a copy
-of a case.
+Served by the Rasa server itself at ``/webhooks/desk/api/…`` (``bot/channels/desk.py`` makes it
+a Rasa channel and gives it its ``DeskServices``). It reaches users and conversations only
+through the ports of ``bot/desk/ports.py``: a ``Messenger`` per channel and ``Conversations``.
+Every route but sign-in needs a staff token (``Authorization: Bearer <token>``, for scripts;
+``python -m bot staff add NAME``) or a console session (cookie, with the CSRF token on every
+POST/DELETE; ``bot/desk/auth.py``). Every staff action is recorded in the audit log, reading
+the queue or searching closed cases too (who, and which cases or which search; never texts).
+Every response of the desk (the API and the console page) carries ``Cache-Control: no-store``,
+so no browser or proxy keeps a copy of a case.
 
 The event stream checks its token or session again every ``RECHECK_SECONDS`` (off the event
 loop) and ends — with a ``signed_out`` event — once it is no longer valid: at logout, when the
@@ -51,9 +51,6 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -61,12 +58,12 @@ from sanic.response import HTTPResponse
 from bot.content.render import render
 from bot.desk.auth import COOKIE, SignInError, csrf_ok
 from bot.desk.hours import DESK_ZONE
+from bot.desk.ports import DeskServices
 from bot.desk.staff import Staff
 from bot.desk.store import OUTCOMES, Case, CaseError, CaseNotFound, CaseStore
 from bot.i18n.languages import FALLBACK_LANGUAGE
 from bot.privacy.logs import pseudonym
 from bot.web import SECURITY_HEADERS, static_file
-from bot.wiring import authenticator, case_store, content_store, staff_store
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +82,14 @@ AUDIT_DETAIL = 200  # characters of desk_audit.detail
 RECHECK_SECONDS = 10.0  # the event stream checks its session or token at least this often
 NO_STORE = {"Cache-Control": "no-store"}
 BOT_NAME = "wegwijs"  # who the bot's own messages in a case are from
-# Channels that cannot push a message: their users' pages fetch desk messages instead.
-FETCHING_CHANNELS = {"webchat", "rest"}
 
 Handler = Callable[..., Awaitable[HTTPResponse | None]]  # None: a stream that has ended
+
+
+def services(request: Request) -> DeskServices:
+    """The desk's stores and ports, given to the app by whoever serves the API."""
+    found: DeskServices = request.app.ctx.desk
+    return found
 
 
 def _error(status: int, code: str, message: str) -> HTTPResponse:
@@ -102,11 +103,13 @@ async def signed_in(request: Request) -> Staff | HTTPResponse:
     """
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        staff = await asyncio.to_thread(staff_store().authenticate, header[7:].strip())
+        staff = await asyncio.to_thread(services(request).staff.authenticate, header[7:].strip())
         if staff is None:
             return _error(401, "unauthorized", "A valid staff token is required.")
         return staff
-    session = await asyncio.to_thread(authenticator().session, request.cookies.get(COOKIE, ""))
+    session = await asyncio.to_thread(
+        services(request).auth.session, request.cookies.get(COOKIE, "")
+    )
     if session is None:
         return _error(401, "unauthorized", "Please sign in.")
     if request.method not in SAFE_METHODS and not csrf_ok(
@@ -147,38 +150,30 @@ def _text_field(request: Request, name: str) -> str | HTTPResponse:
     return value.strip()
 
 
-class DeskInput(InputChannel):
-    """The staff API as a Rasa channel (it receives no user messages)."""
-
-    @classmethod
-    def name(cls) -> str:
-        """URL prefix ``/webhooks/desk/``."""
-        return "desk"
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """The API's routes."""
-        desk = Blueprint("desk", __name__)
-        desk.add_route(_health, "/health", methods=["GET"])
-        desk.add_route(_console_page, "/", methods=["GET"])
-        desk.add_route(_console_asset, "/static/<asset:str>", methods=["GET"])
-        desk.add_route(_console_strings, "/api/strings", methods=["GET"])
-        desk.add_route(_cases, "/api/cases", methods=["GET"])
-        desk.add_route(_case, "/api/cases/<case_id:int>", methods=["GET"])
-        desk.add_route(_claim, "/api/cases/<case_id:int>/claim", methods=["POST"])
-        desk.add_route(_unclaim, "/api/cases/<case_id:int>/unclaim", methods=["POST"])
-        desk.add_route(_message, "/api/cases/<case_id:int>/messages", methods=["POST"])
-        desk.add_route(_note, "/api/cases/<case_id:int>/notes", methods=["POST"])
-        desk.add_route(_close, "/api/cases/<case_id:int>/close", methods=["POST"])
-        desk.add_route(_events, "/api/events", methods=["GET"])
-        desk.add_route(_audit, "/api/audit", methods=["GET"])
-        desk.add_route(_canned, "/api/canned", methods=["GET"])
-        desk.add_route(_login, "/api/login", methods=["POST"])
-        desk.add_route(_logout, "/api/logout", methods=["POST"])
-        desk.add_route(_me, "/api/me", methods=["GET"])
-        desk.add_route(_accounts, "/api/staff", methods=["GET", "POST"])
-        desk.add_route(_account, "/api/staff/<name:str>", methods=["DELETE"])
-        desk.middleware(_no_store, "response")
-        return desk
+def blueprint() -> Blueprint:
+    """The console and the staff API; the app's ``ctx.desk`` holds their ``DeskServices``."""
+    desk = Blueprint("desk", __name__)
+    desk.add_route(_health, "/health", methods=["GET"])
+    desk.add_route(_console_page, "/", methods=["GET"])
+    desk.add_route(_console_asset, "/static/<asset:str>", methods=["GET"])
+    desk.add_route(_console_strings, "/api/strings", methods=["GET"])
+    desk.add_route(_cases, "/api/cases", methods=["GET"])
+    desk.add_route(_case, "/api/cases/<case_id:int>", methods=["GET"])
+    desk.add_route(_claim, "/api/cases/<case_id:int>/claim", methods=["POST"])
+    desk.add_route(_unclaim, "/api/cases/<case_id:int>/unclaim", methods=["POST"])
+    desk.add_route(_message, "/api/cases/<case_id:int>/messages", methods=["POST"])
+    desk.add_route(_note, "/api/cases/<case_id:int>/notes", methods=["POST"])
+    desk.add_route(_close, "/api/cases/<case_id:int>/close", methods=["POST"])
+    desk.add_route(_events, "/api/events", methods=["GET"])
+    desk.add_route(_audit, "/api/audit", methods=["GET"])
+    desk.add_route(_canned, "/api/canned", methods=["GET"])
+    desk.add_route(_login, "/api/login", methods=["POST"])
+    desk.add_route(_logout, "/api/logout", methods=["POST"])
+    desk.add_route(_me, "/api/me", methods=["GET"])
+    desk.add_route(_accounts, "/api/staff", methods=["GET", "POST"])
+    desk.add_route(_account, "/api/staff/<name:str>", methods=["DELETE"])
+    desk.middleware(_no_store, "response")
+    return desk
 
 
 async def _no_store(request: Request, reply: HTTPResponse) -> None:
@@ -234,7 +229,7 @@ def _case_error(error: CaseError) -> HTTPResponse:
 
 @_staff_only()
 async def _cases(request: Request, staff: Staff) -> HTTPResponse:
-    store = case_store()
+    store = services(request).cases
     if request.args.get("status") != "closed":
         found = await _in_thread(store.queue)
         await _in_thread(store.audit, staff.name, "list_queue", None, _shown(found))
@@ -272,7 +267,7 @@ def _day_start(value: str | None, days_later: int = 0) -> float | None:
 
 @_staff_only()
 async def _case(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
-    store = case_store()
+    store = services(request).cases
     try:
         case = await _in_thread(store.get, case_id)
     except CaseError as error:
@@ -283,26 +278,25 @@ async def _case(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
         {
             "case": case.as_dict(),
             "transcript": transcript,
-            "reply_window": await _in_thread(_reply_window, request, case),
+            "reply_window": await _reply_window(request, case),
         }
     )
 
 
-def _reply_window(request: Request, case: Case) -> dict[str, Any]:
+async def _reply_window(request: Request, case: Case) -> dict[str, Any]:
     """Whether a reply can reach the user now (WhatsApp: 24 hours after their last message)."""
-    channel = next((c for c in request.app.ctx.input_channels if c.name() == case.channel), None)
-    window = getattr(channel, "window", None)
-    if window is None or case.conversation_id is None:
+    messenger = services(request).messengers.get(case.channel)
+    if messenger is None or case.conversation_id is None:
         return {"open": True, "template": False}
-    template = getattr(getattr(channel, "settings", None), "template", None)
-    return {"open": window.is_open(case.conversation_id), "template": bool(template)}
+    window = await messenger.reply_window(case.conversation_id)
+    return {"open": window.open, "template": window.template}
 
 
 @_staff_only()
 async def _canned(request: Request, staff: Staff) -> HTTPResponse:
     """The ready-made replies in a language, each with its English text for the staff."""
     language = request.args.get("language", "")
-    content = content_store().get()
+    content = services(request).content()
     catalog = content.catalogs.get(language)
     if catalog is None:
         return _error(400, "invalid_request", "'language' is one of the assistant's languages.")
@@ -318,14 +312,8 @@ async def _transcript(request: Request, store: CaseStore, case: Case) -> list[di
     """User and bot messages of the whole conversation, staff messages and notes, by time."""
     items: list[dict[str, Any]] = []
     if case.conversation_id:
-        tracker = await request.app.ctx.agent.tracker_store.retrieve_full_tracker(
-            case.conversation_id
-        )
-        for event in tracker.events if tracker else []:
-            if isinstance(event, UserUttered) and event.text:
-                items.append({"at": event.timestamp, "from": "user", "text": event.text})
-            elif isinstance(event, BotUttered) and event.text:
-                items.append({"at": event.timestamp, "from": "bot", "text": event.text})
+        for turn in await services(request).conversations.transcript(case.conversation_id):
+            items.append({"at": turn.at, "from": turn.speaker, "text": turn.text})
     for message in await _in_thread(store.messages, case.id):
         items.append(
             {
@@ -343,7 +331,7 @@ async def _transcript(request: Request, store: CaseStore, case: Case) -> list[di
 @_staff_only()
 async def _claim(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     try:
-        case = await _in_thread(case_store().claim, case_id, staff.name)
+        case = await _in_thread(services(request).cases.claim, case_id, staff.name)
     except CaseError as error:
         return _case_error(error)
     return response.json({"case": case.as_dict()})
@@ -352,7 +340,7 @@ async def _claim(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
 @_staff_only()
 async def _unclaim(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     try:
-        case = await _in_thread(case_store().unclaim, case_id, staff.name)
+        case = await _in_thread(services(request).cases.unclaim, case_id, staff.name)
     except CaseError as error:
         return _case_error(error)
     return response.json({"case": case.as_dict()})
@@ -363,7 +351,7 @@ async def _note(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     text = _text_field(request, "text")
     if isinstance(text, HTTPResponse):
         return text
-    store = case_store()
+    store = services(request).cases
     try:
         await _in_thread(store.get, case_id)
     except CaseError as error:
@@ -377,7 +365,7 @@ async def _message(request: Request, staff: Staff, case_id: int) -> HTTPResponse
     text = _text_field(request, "text")
     if isinstance(text, HTTPResponse):
         return text
-    store = case_store()
+    store = services(request).cases
     try:
         case = await _in_thread(store.get, case_id)
     except CaseError as error:
@@ -394,30 +382,11 @@ async def _message(request: Request, staff: Staff, case_id: int) -> HTTPResponse
 
 async def deliver(request: Request, case: Case, text: str) -> tuple[str, str | None]:
     """Send ``text`` through the user's channel: ("sent" | "queued" | "failed", why)."""
-    conversation = str(case.conversation_id)
-    if case.channel in FETCHING_CHANNELS:
-        return "queued", None  # the web chat page fetches it (/webhooks/webchat/updates)
-    channel = next((c for c in request.app.ctx.input_channels if c.name() == case.channel), None)
-    if channel is None:
+    messenger = services(request).messengers.get(case.channel)
+    if messenger is None:
         return "failed", f"the {case.channel} channel is not running"
-    output = channel.get_output_channel()
-    try:
-        deliver_to_whatsapp = getattr(output, "deliver", None)
-        if deliver_to_whatsapp is not None:
-            result = await deliver_to_whatsapp(conversation, text, language=case.language)
-            if not result.sent:
-                why = "outside WhatsApp's 24-hour window"
-                return "failed", why + ("; the template was sent" if result.template_sent else "")
-            return "sent", None
-        await output.send_text_message(conversation, text)
-    except Exception as error:  # the messenger refused it: show it as failed, never as sent
-        logger.warning(
-            "Desk message to conversation %s failed: %s",
-            pseudonym(conversation),
-            type(error).__name__,
-        )
-        return "failed", type(error).__name__ + (f" {error.code}" if hasattr(error, "code") else "")
-    return "sent", None
+    delivery = await messenger.deliver(str(case.conversation_id), text, case.language)
+    return delivery.status, delivery.problem
 
 
 @_staff_only()
@@ -429,7 +398,7 @@ async def _close(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     outcome = body.get("outcome") if isinstance(body, dict) else None
     if outcome not in OUTCOMES:
         return _error(400, "invalid_request", f"'outcome' is one of {', '.join(OUTCOMES)}.")
-    store = case_store()
+    store = services(request).cases
     try:
         case = await _in_thread(store.close, case_id, staff.name, outcome)
     except CaseError as error:
@@ -442,14 +411,8 @@ async def resume(request: Request, store: CaseStore, case: Case) -> None:
     """Give the conversation back to the bot, and tell the user so in their language."""
     if case.conversation_id is None:
         return
-    agent = request.app.ctx.agent
-    async with agent.lock_store.lock(case.conversation_id):
-        tracker = await agent.tracker_store.retrieve(case.conversation_id)
-        if tracker is not None:
-            tracker.update(ConversationResumed())
-            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))  # the next message is a new turn
-            await agent.tracker_store.save(tracker)
-    reply = render(content_store().get(), "case_closed", case.language)
+    await services(request).conversations.resume(case.conversation_id)
+    reply = render(services(request).content(), "case_closed", case.language)
     if reply is None:
         return
     delivery, problem = await deliver(request, case, reply.text)
@@ -465,7 +428,7 @@ async def _events(request: Request, staff: Staff) -> None:
     without counting as use of the session); once it is no longer valid the stream sends a
     ``signed_out`` event and ends.
     """
-    store = case_store()
+    store = services(request).cases
     after = request.args.get("after", "")  # the last case the console has seen
     last = int(after) if after.isdigit() else await _in_thread(store.latest_id)
     stream = await request.respond(
@@ -498,9 +461,9 @@ async def _still_signed_in(request: Request) -> bool:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
-        return await asyncio.to_thread(staff_store().authenticate, token) is not None
+        return await asyncio.to_thread(services(request).staff.authenticate, token) is not None
     cookie = request.cookies.get(COOKIE, "")
-    return await asyncio.to_thread(authenticator().session, cookie, False) is not None
+    return await asyncio.to_thread(services(request).auth.session, cookie, False) is not None
 
 
 async def _login(request: Request) -> HTTPResponse:
@@ -522,7 +485,7 @@ async def _login(request: Request) -> HTTPResponse:
         return _error(400, "invalid_request", "'name' and 'password' are required.")
     address = request.remote_addr or request.ip or ""
     try:
-        session = await asyncio.to_thread(authenticator().sign_in, name, password, address)
+        session = await asyncio.to_thread(services(request).auth.sign_in, name, password, address)
     except SignInError as error:
         logger.warning("Desk sign-in refused%s", " (limited)" if error.retry_after else "")
         if error.retry_after:
@@ -530,7 +493,7 @@ async def _login(request: Request) -> HTTPResponse:
             reply.headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
             return reply
         return _error(401, "sign_in_failed", str(error))
-    await _in_thread(case_store().audit, session.staff.name, "sign_in", None, None)
+    await _in_thread(services(request).cases.audit, session.staff.name, "sign_in", None, None)
     reply = response.json(
         {"staff": session.staff.name, "role": session.staff.role, "csrf": session.csrf}
     )
@@ -543,7 +506,7 @@ async def _login(request: Request) -> HTTPResponse:
 
 @_staff_only()
 async def _logout(request: Request, staff: Staff) -> HTTPResponse:
-    await asyncio.to_thread(authenticator().sign_out, request.cookies.get(COOKIE, ""))
+    await asyncio.to_thread(services(request).auth.sign_out, request.cookies.get(COOKIE, ""))
     reply = response.json({"status": "signed_out"})
     del reply.cookies[COOKIE]
     return reply
@@ -551,7 +514,9 @@ async def _logout(request: Request, staff: Staff) -> HTTPResponse:
 
 @_staff_only()
 async def _me(request: Request, staff: Staff) -> HTTPResponse:
-    session = await asyncio.to_thread(authenticator().session, request.cookies.get(COOKIE, ""))
+    session = await asyncio.to_thread(
+        services(request).auth.session, request.cookies.get(COOKIE, "")
+    )
     return response.json(
         {"staff": staff.name, "role": staff.role, "csrf": session.csrf if session else None}
     )
@@ -561,30 +526,30 @@ async def _me(request: Request, staff: Staff) -> HTTPResponse:
 async def _accounts(request: Request, staff: Staff) -> HTTPResponse:
     """Admins: list the accounts, or create one ({"name", "password", "role"})."""
     if request.method == "GET":
-        names = await _in_thread(staff_store().names)
+        names = await _in_thread(services(request).staff.names)
         return response.json({"staff": [{"name": n, "role": r} for n, r in names]})
     try:
         body = json.loads(request.body or b"{}")
         name, password = str(body["name"]), str(body["password"])
         role = str(body.get("role", "staff"))
-        await _in_thread(staff_store().add, name, role)
-        await _in_thread(authenticator().set_password, name, password)
+        await _in_thread(services(request).staff.add, name, role)
+        await _in_thread(services(request).auth.set_password, name, password)
     except (ValueError, RecursionError, KeyError, TypeError) as error:
         return _error(400, "invalid_request", str(error) or "'name' and 'password' are required.")
-    await _in_thread(case_store().audit, staff.name, "add_staff", None, name)
+    await _in_thread(services(request).cases.audit, staff.name, "add_staff", None, name)
     return response.json({"name": name, "role": role}, status=201)
 
 
 @_staff_only(admin=True)
 async def _account(request: Request, staff: Staff, name: str) -> HTTPResponse:
     """Admins: remove an account (and end its sessions)."""
-    if not await _in_thread(staff_store().remove, name):
+    if not await _in_thread(services(request).staff.remove, name):
         return _error(404, "not_found", f"There is no account '{name}'.")
-    await _in_thread(authenticator().sign_out_everywhere, name)
-    await _in_thread(case_store().audit, staff.name, "remove_staff", None, name)
+    await _in_thread(services(request).auth.sign_out_everywhere, name)
+    await _in_thread(services(request).cases.audit, staff.name, "remove_staff", None, name)
     return response.json({"removed": name})
 
 
 @_staff_only(admin=True)
 async def _audit(request: Request, staff: Staff) -> HTTPResponse:
-    return response.json({"audit": await _in_thread(case_store().audit_log)})
+    return response.json({"audit": await _in_thread(services(request).cases.audit_log)})

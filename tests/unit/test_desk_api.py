@@ -1,6 +1,8 @@
-"""The staff API in process (Sanic on 127.0.0.1, SQLite in tmp_path): the event stream ends
-when its session or token does, sign-in passes the client's address and runs in a thread, no
-response is cached, reading the queue and searching are in the audit log."""
+"""The staff API in process (Sanic on 127.0.0.1, SQLite in tmp_path), against fake messengers
+and fake conversations (the ports of bot/desk/ports.py): the handoff from the staff's side
+(queue, transcript, claim, reply through the user's channel, reply window, close and resume);
+the event stream ends when its session or token does; sign-in passes the client's address and
+runs in a thread; no response is cached; reading the queue and searching are audited."""
 
 from __future__ import annotations
 
@@ -22,14 +24,46 @@ from sanic.touchup import TouchUp
 
 from bot import storage, wiring
 from bot.desk import api
-from bot.desk.api import DeskInput
 from bot.desk.auth import COOKIE, IDLE, MAX_FAILURES, SESSIONS, Authenticator
+from bot.desk.ports import Delivery, DeskServices, ReplyWindow, Turn
 from bot.desk.staff import StaffStore
 from bot.desk.store import CaseStore, NewCase
 
 PASSWORD = "paard-batterij-nietje"
 TEST_COST = 2**10  # Authenticator's test-only parameter: these tests are about the API
 STREAM_DEADLINE = 20.0  # the issue: the stream closes within 20 s after logout
+
+
+class FakeMessenger:
+    """A channel that records what the desk sends, and can refuse or close its window."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+        self.window = ReplyWindow()
+        self.refuse = False
+
+    async def deliver(self, conversation_id: str, text: str, language: str) -> Delivery:
+        if self.refuse or not self.window.open:
+            return Delivery("failed", "refused by the fake")
+        self.sent.append((conversation_id, text, language))
+        return Delivery("sent")
+
+    async def reply_window(self, conversation_id: str) -> ReplyWindow:
+        return self.window
+
+
+class FakeConversations:
+    """Conversations held in memory: what was said, and which ones were resumed."""
+
+    def __init__(self) -> None:
+        self.said: dict[str, list[Turn]] = {}
+        self.resumed: list[str] = []
+
+    async def transcript(self, conversation_id: str) -> list[Turn]:
+        return self.said.get(conversation_id, [])
+
+    async def resume(self, conversation_id: str) -> None:
+        self.resumed.append(conversation_id)
 
 
 @dataclass
@@ -42,10 +76,8 @@ class Desk:
     clock: list[float]
     tokens: dict[str, str]
     http: aiohttp.ClientSession
-
-
-async def _nothing(message: Any) -> None:
-    return None
+    telegram: FakeMessenger
+    conversations: FakeConversations
 
 
 @pytest.fixture
@@ -58,15 +90,21 @@ async def desk(tmp_path, monkeypatch) -> AsyncIterator[Desk]:
     tokens = {name: staff.add(name) for name in ("anna", "bart")}
     for name in tokens:
         auth.set_password(name, PASSWORD)
-    for key, made in (("staff", staff), ("auth", auth), ("cases", cases)):
-        monkeypatch.setitem(wiring._made, key, made)
+    telegram, conversations = FakeMessenger(), FakeConversations()
     monkeypatch.setattr(api, "POLL_SECONDS", 0.05)
     # Sanic rewrites its protocol's methods at start-up, which fails the second time in one
     # process unless in test mode (then it keeps the originals, put back afterwards)
     monkeypatch.setattr(Sanic, "test_mode", True)
     app = Sanic(f"desk_test_{uuid.uuid4().hex[:12]}")
-    app.blueprint(DeskInput().blueprint(_nothing), url_prefix="/webhooks/desk")
-    app.ctx.input_channels = []
+    app.blueprint(api.blueprint(), url_prefix="/webhooks/desk")
+    app.ctx.desk = DeskServices(
+        cases=cases,
+        staff=staff,
+        auth=auth,
+        content=wiring.content_store().get,  # the real answers and ready-made replies
+        messengers={"telegram": telegram},
+        conversations=conversations,
+    )
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -82,6 +120,8 @@ async def desk(tmp_path, monkeypatch) -> AsyncIterator[Desk]:
             clock,
             tokens,
             http,
+            telegram,
+            conversations,
         )
     server.close()
     await server.wait_closed()
@@ -259,3 +299,51 @@ async def test_reading_the_queue_and_searching_closed_cases_are_audited(desk):
         ("anna", "search_closed", f"from={today} outcome=answered: 1 cases #{done.id}"),
     ]
     assert "płaci" not in json.dumps(log) and "+40712345678" not in json.dumps(log)
+
+
+async def call(desk: Desk, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    async with desk.http.request(
+        method, desk.url + "api/" + path, json=body, headers=bearer(desk)
+    ) as reply:
+        return reply.status, await reply.json()
+
+
+async def test_staff_take_a_case_answer_through_the_users_channel_and_hand_it_back(desk):
+    user = "tg-810000001"
+    desk.conversations.said[user] = [Turn(1.0, "user", "Szef nie płaci"), Turn(2.0, "bot", "…")]
+    case = desk.cases.open_case(NewCase(user, "telegram", "pl", "request", "Szef nie płaci"))
+    status, reply = await call(desk, "GET", f"cases/{case.id}")
+    assert status == 200 and reply["reply_window"] == {"open": True, "template": False}
+    assert [(t["from"], t["text"]) for t in reply["transcript"]][:2] == [
+        ("user", "Szef nie płaci"),
+        ("bot", "…"),
+    ]
+    assert (await call(desk, "POST", f"cases/{case.id}/claim"))[0] == 200
+    status, sent = await call(desk, "POST", f"cases/{case.id}/messages", {"text": "Dzień dobry"})
+    assert status == 201 and sent["delivery"] == "sent"
+    assert desk.telegram.sent == [(user, "Dzień dobry", "pl")]
+    status, _ = await call(desk, "POST", f"cases/{case.id}/close", {"outcome": "answered"})
+    assert status == 200 and desk.conversations.resumed == [user]
+    back = desk.telegram.sent[-1]  # the user is told, in Polish, that the bot answers again
+    closed = wiring.content_store().get().catalogs["pl"].answers["case_closed"].text
+    assert back[0] == user and back[1].startswith(closed[:30])
+
+
+async def test_a_refused_or_closed_channel_is_shown_to_the_staff_as_failed(desk):
+    user = "tg-810000002"
+    case = desk.cases.open_case(NewCase(user, "telegram", "ro", "request", "Nu am contract"))
+    desk.telegram.window = ReplyWindow(open=False, template=True)
+    _, reply = await call(desk, "GET", f"cases/{case.id}")
+    assert reply["reply_window"] == {"open": False, "template": True}
+    status, sent = await call(desk, "POST", f"cases/{case.id}/messages", {"text": "Bună ziua"})
+    assert status == 502 and sent["delivery"] == "failed" and sent["error"]
+    _, reply = await call(desk, "GET", f"cases/{case.id}")
+    [staff_message] = [t for t in reply["transcript"] if t["from"] == "staff"]
+    assert staff_message["delivery"] == "failed"  # recorded, never shown as sent
+
+
+async def test_a_case_of_a_channel_that_is_not_running_cannot_be_answered(desk):
+    case = desk.cases.open_case(NewCase("wa-31612345678", "whatsapp", "nl", "request", "Hulp"))
+    status, sent = await call(desk, "POST", f"cases/{case.id}/messages", {"text": "Hallo"})
+    assert status == 502 and "whatsapp" in sent["error"]
+    assert desk.telegram.sent == []

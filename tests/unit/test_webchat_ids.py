@@ -53,6 +53,28 @@ def test_a_channel_reads_only_the_language_hint_from_the_request():
     }
     parsed = parse_request(body, REST_ID)
     assert not isinstance(parsed, HTTPResponse)
-    _, text, metadata = parsed
-    assert len(text) <= 2000  # the NLU and the danger phrases read at most this much
-    assert metadata == {"language_hint": "pl-PL", "trimmed": True}
+    assert parsed[2] == {"language_hint": "pl-PL"}  # no command, no channel of the caller's
+
+
+async def test_every_channel_hands_rasa_at_most_2000_characters_and_says_so():
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from bot.channels.silence import take_turn
+
+    handed: list[UserMessage] = []
+
+    async def rasa(message: UserMessage) -> None:
+        handed.append(message)
+        await message.output_channel.send_text_message(message.sender_id, "an answer")
+
+    output = CollectingOutputChannel()
+    message = UserMessage("owe " * 5000, output, "rest-x", metadata={"language_hint": "en"})
+    sent: list[str] = []
+
+    async def notice(text: str) -> None:
+        sent.append(text)
+
+    await take_turn(None, rasa, message, lambda: bool(output.messages), notice)
+    assert len(handed[0].text) <= 2000  # the NLU and the danger phrases read at most this
+    assert handed[0].metadata == {"language_hint": "en", "trimmed": True}  # the answer says so
+    assert sent == []  # a reply came: no "technical problem" notice

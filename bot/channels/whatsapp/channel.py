@@ -24,77 +24,42 @@ Phone numbers are personal data: logs name a conversation only by its pseudonym.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import storage
-from bot.channels.common import RecentIds, split_text, trim_for_understanding
-from bot.channels.silence import notify_if_unanswered, within_deadline
+from bot import storage, wiring
+from bot.channels.common import RecentIds, refused, split_text
+from bot.channels.silence import take_turn
+from bot.channels.whatsapp.graph import GraphApi, WhatsAppApiError
+from bot.channels.whatsapp.messages import MAX_BODY, MAX_TEXT, interactive
+from bot.channels.whatsapp.webhook import (
+    SENDER_PREFIX,
+    SIGNATURE_HEADER,
+    Inbound,
+    as_list,
+    parse_webhook,
+    signature_ok,
+)
+from bot.channels.whatsapp.window import ServiceWindow
 from bot.content.render import ui_text
+from bot.desk.ports import Delivery as DeskDelivery
+from bot.desk.ports import ReplyWindow
 from bot.privacy.logs import pseudonym
 from bot.settings import Settings, WhatsAppSettings
 from bot.wiring import content_store
 
 logger = logging.getLogger(__name__)
-
-SENDER_PREFIX = "wa-"
-SIGNATURE_HEADER = "X-Hub-Signature-256"
-WINDOW_SECONDS = 24 * 3600
-MAX_TEXT = 4096
-MAX_BODY = 1024  # body of an interactive message
-MAX_BUTTONS = 3
-MAX_BUTTON_TITLE = 20
-MAX_ROWS = 10
-MAX_ROW_TITLE = 24
-MAX_ROW_DESCRIPTION = 72
-MAX_ID = 200  # a list row's id (reply buttons allow 256)
-NOT_TEXT = {
-    "audio": "/voice_message",
-    "voice": "/voice_message",
-    "image": "/media_message",
-    "video": "/media_message",
-    "document": "/media_message",
-    "sticker": "/media_message",
-    "location": "/media_message",
-    "contacts": "/media_message",
-    "reaction": "/media_message",
-}
-
-
-class MalformedWebhook(ValueError):
-    """The body is JSON but not the shape Meta sends."""
-
-
-class WhatsAppApiError(Exception):
-    """The Graph API refused a request; ``code`` is Meta's error code (e.g. 131047)."""
-
-    def __init__(self, code: int | None, message: str, status: int) -> None:
-        super().__init__(f"WhatsApp API error {code} (HTTP {status}): {message}")
-        self.code, self.status = code, status
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """One message from a user, as the assistant should read it."""
-
-    message_id: str
-    wa_id: str
-    text: str
-    timestamp: float
 
 
 @dataclass(frozen=True)
@@ -104,195 +69,6 @@ class Delivery:
     sent: bool
     outside_window: bool = False
     template_sent: bool = False
-
-
-def signature_ok(body: bytes, header: str, app_secret: str) -> bool:
-    """True when ``header`` is ``sha256=<HMAC-SHA256 of body with the app secret>``."""
-    expected = "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(header.encode(), expected.encode())
-
-
-def _dict(value: object, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise MalformedWebhook(f"{where} is not an object")
-    return value
-
-
-def _list(value: object, where: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise MalformedWebhook(f"{where} is not a list")
-    return value
-
-
-def _text_of(message: dict[str, Any]) -> str:
-    kind = message.get("type")
-    if kind == "text":
-        return str(_dict(message.get("text"), "text").get("body") or "").strip()
-    if kind == "interactive":
-        interactive = _dict(message.get("interactive"), "interactive")
-        reply = interactive.get("button_reply") or interactive.get("list_reply")
-        return str(_dict(reply, "interactive reply").get("id") or "")
-    if kind == "button":  # a quick-reply button of a template
-        button = _dict(message.get("button"), "button")
-        return str(button.get("payload") or button.get("text") or "")
-    return NOT_TEXT.get(str(kind), "/media_message")
-
-
-def parse_webhook(data: object) -> tuple[list[Inbound], list[dict[str, Any]]]:
-    """The user messages and the status updates in a webhook body.
-
-    Raises:
-        MalformedWebhook: the body is not shaped like Meta's webhook.
-
-    """
-    body = _dict(data, "body")
-    messages: list[Inbound] = []
-    statuses: list[dict[str, Any]] = []
-    for entry in _list(body.get("entry"), "entry"):
-        for change in _list(_dict(entry, "entry").get("changes"), "changes"):
-            value = _dict(_dict(change, "change").get("value", {}), "value")
-            statuses += [_dict(s, "status") for s in _list(value.get("statuses"), "statuses")]
-            for raw in _list(value.get("messages"), "messages"):
-                message = _dict(raw, "message")
-                sender, message_id = message.get("from"), message.get("id")
-                if not isinstance(sender, str) or not sender.isdigit() or not message_id:
-                    raise MalformedWebhook("message without a sender or id")
-                try:
-                    timestamp = float(message.get("timestamp") or time.time())
-                except (TypeError, ValueError):
-                    raise MalformedWebhook("message timestamp is not a number") from None
-                text = _text_of(message)
-                if text:
-                    messages.append(Inbound(str(message_id), sender, text[:MAX_TEXT], timestamp))
-    return messages, statuses
-
-
-WINDOW_TABLE = sa.Table(
-    "whatsapp_last_inbound",
-    sa.MetaData(),
-    sa.Column("conversation_id", sa.String(64), primary_key=True),
-    sa.Column("at", sa.Float, nullable=False),
-)
-
-
-class ServiceWindow:
-    """When each conversation's user last wrote (in the database; survives restarts)."""
-
-    def __init__(self, engine: sa.engine.Engine, clock: Callable[[], float] = time.time) -> None:
-        self._engine = engine
-        self._table = WINDOW_TABLE
-        storage.create_tables(self._table.metadata, self._engine)
-        self.clock = clock
-
-    def user_wrote(self, conversation_id: str, at: float) -> None:
-        """Remember the time of the user's latest message (never moves back)."""
-        with self._engine.begin() as db:
-            last = self._last(db, conversation_id)
-            if last is None:
-                db.execute(sa.insert(self._table).values(conversation_id=conversation_id, at=at))
-            elif at > last:
-                db.execute(
-                    sa.update(self._table)
-                    .where(self._table.c.conversation_id == conversation_id)
-                    .values(at=at)
-                )
-
-    def is_open(self, conversation_id: str) -> bool:
-        """True while a free-form message may be sent (24 hours after the user's last one)."""
-        with self._engine.connect() as db:
-            last = self._last(db, conversation_id)
-        return last is not None and self.clock() - last < WINDOW_SECONDS
-
-    def _last(self, db: sa.engine.Connection, conversation_id: str) -> float | None:
-        row = db.execute(
-            sa.select(self._table.c.at).where(self._table.c.conversation_id == conversation_id)
-        ).first()
-        return None if row is None else float(row.at)
-
-
-class GraphApi:
-    """The Cloud API's messages endpoint."""
-
-    def __init__(self, settings: WhatsAppSettings) -> None:
-        self.settings = settings
-        self._client: httpx.AsyncClient | None = None
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        """One HTTP client per process (created inside the server's event loop)."""
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(10.0),
-                headers={"Authorization": f"Bearer {self.settings.access_token}"},
-            )
-        return self._client
-
-    async def send(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """POST one message; raises WhatsAppApiError with Meta's error code on failure."""
-        url = f"{self.settings.api_url}/{self.settings.phone_number_id}/messages"
-        reply = await self.client.post(url, json={"messaging_product": "whatsapp", **payload})
-        try:
-            data = reply.json()
-        except ValueError:
-            data = {}
-        if reply.status_code >= 400 or "error" in data:
-            error = data.get("error") if isinstance(data.get("error"), dict) else {}
-            raise WhatsAppApiError(
-                error.get("code"),
-                str(error.get("message") or reply.reason_phrase),
-                reply.status_code,
-            )
-        return data if isinstance(data, dict) else {}
-
-    async def close(self) -> None:
-        """Close the HTTP client."""
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def interactive(body: str, buttons: Sequence[dict[str, Any]], list_label: str) -> dict[str, Any]:
-    """Reply buttons when they fit (≤ 3, titles ≤ 20 characters), else a list (≤ 10 rows).
-
-    Plain text when no button is usable (WhatsApp refuses an interactive message without one).
-    """
-    usable = [
-        (str(b.get("title", "")), str(b.get("payload", "")))
-        for b in buttons
-        if b.get("title") and b.get("payload") and len(str(b["payload"])) <= MAX_ID
-    ]
-    if not usable:
-        return {"type": "text", "text": {"body": body, "preview_url": False}}
-    if len(usable) <= MAX_BUTTONS and all(len(t) <= MAX_BUTTON_TITLE for t, _ in usable):
-        action: dict[str, Any] = {
-            "buttons": [{"type": "reply", "reply": {"id": p, "title": t}} for t, p in usable]
-        }
-        kind = "button"
-    else:
-        rows = [
-            {
-                "id": p,
-                "title": _short(t, MAX_ROW_TITLE),
-                **(
-                    {"description": _short(t, MAX_ROW_DESCRIPTION)}
-                    if len(t) > MAX_ROW_TITLE
-                    else {}
-                ),
-            }
-            for t, p in usable[:MAX_ROWS]
-        ]
-        action = {"button": _short(list_label, MAX_BUTTON_TITLE), "sections": [{"rows": rows}]}
-        kind = "list"
-    return {
-        "type": "interactive",
-        "interactive": {"type": kind, "body": {"text": body}, "action": action},
-    }
 
 
 class WhatsAppOutput(OutputChannel):
@@ -323,7 +99,7 @@ class WhatsAppOutput(OutputChannel):
         """
         to = recipient_id.removeprefix(SENDER_PREFIX)
         self.sent += 1
-        if not self.window.is_open(recipient_id):
+        if not await asyncio.to_thread(self.window.is_open, recipient_id):
             template = self.api.settings.template
             logger.warning(
                 "WhatsApp conversation %s: 24-hour window closed; message not sent%s",
@@ -411,9 +187,34 @@ class WhatsAppInput(InputChannel):
         """For messages sent outside a user's turn (e.g. a staff reply)."""
         return WhatsAppOutput(self.api, self.window)
 
+    async def deliver(self, conversation_id: str, text: str, language: str) -> DeskDelivery:
+        """The desk's ``Messenger``: send a staff message within the 24-hour window.
+
+        Outside it the message is not sent ("failed"), and the approved template goes instead
+        when one is configured.
+        """
+        try:
+            result = await WhatsAppOutput(self.api, self.window).deliver(
+                conversation_id, text, language=language
+            )
+        except Exception as error:  # the Graph API refused it: the staff see it as failed
+            return refused(error, conversation_id)
+        if not result.sent:
+            why = "outside WhatsApp's 24-hour window"
+            return DeskDelivery(
+                "failed", why + ("; the template was sent" if result.template_sent else "")
+            )
+        return DeskDelivery("sent")
+
+    async def reply_window(self, conversation_id: str) -> ReplyWindow:
+        """Open within 24 hours of the user's last message; the template is sent otherwise."""
+        is_open = await asyncio.to_thread(self.window.is_open, conversation_id)
+        return ReplyWindow(open=is_open, template=bool(self.settings.template))
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Verification and message webhook."""
         whatsapp = Blueprint("whatsapp", __name__)
+        wiring.messengers()[self.name()] = self  # the desk's replies go out through us
 
         async def verify(request: Request) -> HTTPResponse:
             args = request.args
@@ -459,7 +260,7 @@ class WhatsAppInput(InputChannel):
             if status.get("status") == "failed":
                 codes = [
                     e.get("code")
-                    for e in _list(status.get("errors"), "errors")
+                    for e in as_list(status.get("errors"), "errors")
                     if isinstance(e, dict)
                 ]
                 logger.error(
@@ -490,20 +291,16 @@ class WhatsAppInput(InputChannel):
         for message in messages:
             sender = SENDER_PREFIX + message.wa_id
             try:
-                self.window.user_wrote(sender, message.timestamp)
+                await asyncio.to_thread(self.window.user_wrote, sender, message.timestamp)
                 await self._mark_read(message)
                 output = WhatsAppOutput(self.api, self.window)
-                text, trimmed = trim_for_understanding(message.text)
-                user_message = UserMessage(
-                    text,
-                    output,
-                    sender,
-                    input_channel=self.name(),
-                    metadata={"trimmed": True} if trimmed else {},
-                )
-                await within_deadline(on_new_message(user_message))
-                await notify_if_unanswered(
-                    app, user_message, output.sent > 0, partial(output.send_text_message, sender)
+                user_message = UserMessage(message.text, output, sender, input_channel=self.name())
+                await take_turn(
+                    app,
+                    on_new_message,
+                    user_message,
+                    lambda: output.sent > 0,  # noqa: B023 - called within this iteration
+                    partial(output.send_text_message, sender),
                 )
             except WhatsAppApiError as error:
                 logger.error(

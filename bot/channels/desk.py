@@ -1,0 +1,48 @@
+"""The desk's console and staff API as a Rasa channel (``/webhooks/desk/``).
+
+Rasa loads it from credentials.yml like any channel; it receives no user messages. It gives
+the API (``bot/desk/api.py``) its ``DeskServices``: the stores and content from
+``bot.wiring``, the messengers the other channels registered there, and the conversations of
+this Rasa server (``bot/adapters/conversations.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint
+
+from bot import wiring
+from bot.adapters.conversations import RasaConversations
+from bot.desk import api
+from bot.desk.ports import DeskServices
+
+
+class DeskInput(InputChannel):
+    """The staff API as a Rasa channel."""
+
+    @classmethod
+    def name(cls) -> str:
+        """URL prefix ``/webhooks/desk/``."""
+        return "desk"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The API's routes, with the desk's services given to the app at start."""
+        desk = api.blueprint()
+        conversations = RasaConversations()
+
+        async def attach(app: Any, loop: Any) -> None:
+            conversations.bind(app)
+            app.ctx.desk = DeskServices(
+                cases=wiring.case_store(),
+                staff=wiring.staff_store(),
+                auth=wiring.authenticator(),
+                content=wiring.content_store().get,
+                messengers=wiring.messengers(),
+                conversations=conversations,
+            )
+
+        desk.before_server_start(attach)
+        return desk
