@@ -8,6 +8,7 @@ this Rasa server (``bot/adapters/conversations.py``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,9 +34,9 @@ class DeskInput(InputChannel):
         desk = api.blueprint()
         conversations = RasaConversations()
 
-        async def attach(app: Any, loop: Any) -> None:
-            conversations.bind(app)
-            app.ctx.desk = DeskServices(
+        @functools.lru_cache(maxsize=1)
+        def services() -> DeskServices:  # on the first desk request, not at start-up
+            return DeskServices(
                 cases=wiring.case_store(),
                 staff=wiring.staff_store(),
                 auth=wiring.authenticator(),
@@ -43,6 +44,10 @@ class DeskInput(InputChannel):
                 messengers=wiring.messengers(),
                 conversations=conversations,
             )
+
+        async def attach(app: Any, loop: Any) -> None:
+            conversations.bind(app)
+            app.ctx.desk = services
 
         desk.before_server_start(attach)
         return desk

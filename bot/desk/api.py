@@ -87,9 +87,12 @@ Handler = Callable[..., Awaitable[HTTPResponse | None]]  # None: a stream that h
 
 
 def services(request: Request) -> DeskServices:
-    """The desk's stores and ports, given to the app by whoever serves the API."""
-    found: DeskServices = request.app.ctx.desk
-    return found
+    """The desk's stores and ports, given to the app by whoever serves the API.
+
+    ``app.ctx.desk`` is the ``DeskServices`` or a function that makes them (on first use).
+    """
+    given: DeskServices | Callable[[], DeskServices] = request.app.ctx.desk
+    return given if isinstance(given, DeskServices) else given()
 
 
 def _error(status: int, code: str, message: str) -> HTTPResponse:
