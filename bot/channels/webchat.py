@@ -26,6 +26,7 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ from bot.desk.ports import Delivery, ReplyWindow
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.settings import PROJECT_ROOT
 from bot.web import SECURITY_HEADERS, static_file
-from bot.wiring import case_store, webchat_key
+from bot.wiring import case_store, content_store, webchat_key
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +225,10 @@ async def _privacy(request: Request, language: str) -> HTTPResponse:
     """The privacy notice in the reader's language (English when we have no such section)."""
     code = language if language in SUPPORTED_LANGUAGES else FALLBACK_LANGUAGE
     section = privacy_section(code) or privacy_section(FALLBACK_LANGUAGE) or ""
+    desk = content_store().get().desk  # who is responsible for the data: desk.yml
+    section = section.replace("{desk_name}", escape(desk.name)).replace(
+        "{desk_url}", escape(desk.url)
+    )
     body = markdown.markdown(section)
     html = (
         f'<!doctype html>\n<html lang="{code}"><head><meta charset="utf-8">'

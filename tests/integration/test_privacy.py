@@ -54,6 +54,7 @@ def test_the_first_reply_links_the_privacy_notice_in_the_users_language(
     status, page, headers = private_assistant.get(urlsplit(notice.split()[-1]).path)
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert f'<html lang="{language}">' in page and "30" in page
+    assert content.desk.name in page and "{desk_name}" not in page  # who answers for the data
     [later] = private_assistant.say(user, question)
     assert notice_of(content, language) not in later["text"]
 

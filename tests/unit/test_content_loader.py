@@ -9,7 +9,7 @@ from bot.desk.config import read_desk
 from bot.wiring import answer_ids_required
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = dt.date(2026, 11, 29)
+TODAY = dt.date(2026, 12, 3)
 
 
 def load(project: Path, today: dt.date = TODAY):
@@ -209,7 +209,7 @@ def test_mistakes_in_desk_yml_are_reported_with_file_and_line(project):
 
 def test_the_desk_reaches_the_answers_and_the_handoff(content):
     desk = content.desk
-    assert desk.name.startswith("Informatiepunt") and desk.url == "https://workinnl.nl"
+    assert desk.name.startswith("Work in NL-punt") and desk.url == "https://workinnl.nl"
     assert desk.languages == ("nl", "en", "pl", "ro") and desk.first_response_minutes == 60
     monday_10 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone.utc)
     assert desk.hours.is_open(monday_10)
