@@ -37,6 +37,9 @@ class LoadResult:
     content: Content | None
     problems: list[Problem] = field(default_factory=list)
     missing: dict[str, set[str]] = field(default_factory=dict)  # answer ids per language
+    # What could be read, also when there are errors: the content check measures the answers
+    # as sent from it, so that an editor sees every length problem at once, not one per round.
+    readable: Content | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -117,7 +120,7 @@ def load_content(
         complete, broken, required_ids or set(), project_root, problems
     )
     content = Content(catalogs, amounts, desk) if desk is not None else None
-    result = LoadResult(content, problems, missing)
+    result = LoadResult(content, problems, missing, readable=content)
     if result.errors:
         result.content = None
     return result

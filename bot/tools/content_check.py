@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     store = content_store()  # the files, rules and desk of the running assistant
     required = store.required_ids
     result = store.load(today=args.today)
-    if result.content is not None:
-        result.problems.extend(rendered_problems(result.content))
+    if result.readable is not None:  # also with errors elsewhere: every problem at once
+        result.problems.extend(rendered_problems(result.readable))
     out = sys.stdout
     for problem in sorted(result.problems, key=lambda p: (p.file, p.line)):
         out.write(f"{problem}\n")

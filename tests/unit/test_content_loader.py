@@ -146,6 +146,23 @@ def test_answers_as_sent_fit_a_whatsapp_message_with_buttons(content):
     assert "allows 1024" in problems[0].message
 
 
+def test_an_answer_too_long_as_sent_is_reported_while_another_language_has_errors(project):
+    from bot.tools.content_check import rendered_problems
+
+    registration = project / "locales" / "nl" / "registration.yml"
+    data = registration.read_text(encoding="utf-8")
+    registration.write_text(data.replace("  bsn:", "  bsn_renamed:", 1), encoding="utf-8")
+    healthcare = project / "locales" / "en" / "healthcare.yml"
+    data = healthcare.read_text(encoding="utf-8")
+    text = r"(  health_insurance:\n    text: \|\n)(      .*\n)+"  # within 600, too long as sent
+    healthcare.write_text(re.sub(text, rf"\g<1>      {'x' * 590}\n", data, count=1), "utf-8")
+    result = load(project)
+    assert any("'bsn' is missing in 'nl'" in p.message for p in result.errors)
+    assert result.content is None  # the running assistant keeps its last good version
+    problems = rendered_problems(result.readable)
+    assert [p.file for p in problems] == ["locales/en/healthcare.yml"]
+
+
 def test_plural_forms_are_checked_per_language(project):
     path = project / "locales" / "pl" / "ui.yml"
     data = path.read_text(encoding="utf-8")
