@@ -10,6 +10,8 @@ Kinds:
         emergency, being locked in or forced to work) → 112 first, then the desk.
     exploitation: passport taken, unpaid for weeks, debt to the employer, threats.
     no_shelter: no place to sleep tonight, put out of the house today.
+    sign_today: pressed to sign a termination agreement (or any paper ending the job) today,
+        while the 14-day / 3-week right to undo it and the risk for WW are not known.
     job_loss, housing_loss, no_money: one problem each; two or more at once need a person.
 
 Bounded work: ``assess`` reads the first ``MAX_READ`` characters of a message (2,000, as much
@@ -43,9 +45,17 @@ from bot.i18n.latin_bulgarian import to_cyrillic
 from bot.i18n.text import MAX_READ, fold
 
 SIGNALS_DIR = Path(__file__).with_name("signals")
-KINDS = ("danger", "exploitation", "no_shelter", "job_loss", "housing_loss", "no_money")
-URGENT_ALONE = ("exploitation", "no_shelter")
-PROBLEMS = ("exploitation", "no_shelter", "job_loss", "housing_loss", "no_money")
+KINDS = (
+    "danger",
+    "exploitation",
+    "no_shelter",
+    "sign_today",
+    "job_loss",
+    "housing_loss",
+    "no_money",
+)
+URGENT_ALONE = ("exploitation", "no_shelter", "sign_today")
+PROBLEMS = ("exploitation", "no_shelter", "sign_today", "job_loss", "housing_loss", "no_money")
 MAX_GAP = 100  # the widest repeat in a phrase: ".{0,80}" between words
 MAX_WORDS = 5  # a group repeats at most this often: "(\w+ ){0,2}"
 

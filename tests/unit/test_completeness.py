@@ -20,6 +20,7 @@ import yaml
 from babel import Locale, UnknownLocaleError
 
 from bot import intents
+from bot.desk.signals import KINDS
 from bot.i18n.languages import EXTRA_NAMES, FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.settings import DEFAULT_TEMPLATE_LANGUAGES
 from bot.wiring import domain_intents
@@ -113,11 +114,17 @@ def language_gaps(root: Path, code: str, declared: Declared | None = None) -> li
         for intent in sorted(set(reference) - set(own)):
             file = next(iter(reference[intent]))
             gaps.append(f"add {what} of '{intent}' to {kind}/nlu/{code}/{file}")
-    if not (root / "bot" / "desk" / "signals" / f"{code}.yml").is_file():
+    phrases = root / "bot" / "desk" / "signals" / f"{code}.yml"
+    if not phrases.is_file():
         gaps.append(
             f"add bot/desk/signals/{code}.yml: the phrases that show danger and urgent "
             "situations (see bot/desk/signals.py)"
         )
+    else:
+        found = _yaml(phrases)
+        for kind in KINDS:
+            if not found.get(kind):
+                gaps.append(f"add '{kind}' phrases to bot/desk/signals/{code}.yml")
     signal_tests = root / "tests" / "unit" / "signals" / f"{code}.yml"
     cases = _yaml(signal_tests) if signal_tests.is_file() else {}
     if not all(cases.get(kind) for kind in ("danger", "urgent", "calm")):
@@ -338,6 +345,10 @@ LANGUAGE_PIECES: dict[str, tuple[Callable[[Path], Any], str]] = {
     "danger phrases": (
         lambda root: (root / "bot/desk/signals/ro.yml").unlink(),
         "add bot/desk/signals/ro.yml",
+    ),
+    "a kind of danger phrases": (
+        lambda root: edit_yaml(root / "bot/desk/signals/ro.yml", lambda d: d.pop("sign_today")),
+        "add 'sign_today' phrases to bot/desk/signals/ro.yml",
     ),
     "danger phrase tests": (
         lambda root: edit_yaml(root / "tests/unit/signals/ro.yml", lambda d: d.pop("calm")),
