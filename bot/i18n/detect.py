@@ -41,6 +41,11 @@ DUTCH_LOANWORDS = frozenset(
     kantonrechter juridisch loket arbeidsinspectie belastingdienst cak svb uwv ehic nza
     stadskantoor taalhuis vakantiegeld huurtoeslag verhuurder meldpunt inschrijving
     uitschrijven verhuizing deurwaarder cao snf akf fnv
+    ontslag ontslagen vaststellingsovereenkomst vso transitievergoeding opzegtermijn
+    uitzendbeding proeftijd nulurencontract oproepcontract ziekmelding ziekgemeld bedrijfsarts
+    arbodienst ziektewet wachtdagen ww werkloosheidsuitkering werkmap loonheffing
+    loonheffingskorting reservering reserveringen inhouding inhoudingen huisvesting jaaropgaaf
+    aangifte belastingaangifte biljet pensioen stipp aow sncu opvang nachtopvang daklozenopvang
     """.split()
 )
 

@@ -23,6 +23,9 @@ CYRILLIC = re.compile(r"[\u0400-\u04ff]")
         ("как да си извадя бсн", "bg"),
         ("kak da si izvadya bsn", "bg"),  # Bulgarian in Latin letters
         ("zdraveite, rabotya prez agenciya i ne mi plashtat zaplatata", "bg"),
+        # a long Dutch term in a Romanian or Polish sentence (work and income, 2026-12)
+        ("agentia vrea sa semnez azi o vaststellingsovereenkomst", "ro"),
+        ("szef kaze podpisac vaststellingsovereenkomst, a bedrijfsarts mowi ze jestem chory", "pl"),
         ("waar kan ik mijn bsn ophalen", "nl"),
         ("where can i get my bsn number", "en"),
     ],
