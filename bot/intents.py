@@ -28,10 +28,22 @@ HANDOFF_INTENT = "request_human"  # "talk to a person": starts the handoff form
 LANGUAGE_INTENT = "change_language"
 LANGUAGE_ENTITY = "language"
 
+# The work-and-income topics of December 2026, the problems that bring most migrants to a desk
+# (their borders: data/nlu/README.md); `make bench-nlu` measures them apart from the others.
+_WORK_AND_INCOME_AT_WORK = (
+    "dismissal",
+    "sick_pay",
+    "unemployment_benefit",
+    "tax_return",
+    "payslip",
+    "contract_terms",
+)
+WORK_AND_INCOME = frozenset({*_WORK_AND_INCOME_AT_WORK, "leaving_nl", "emergency_shelter"})
+
 # Topics by area: the area names the files of a topic (locales/<lang>/<area>.yml,
 # data/nlu/<lang>/<area>.yml, data/rules/<area>.yml, tests/nlu/<lang>/<area>.yml).
 TOPICS: dict[str, tuple[str, ...]] = {
-    "registration": ("registration_brp", "bsn", "digid", "address_change"),
+    "registration": ("registration_brp", "bsn", "digid", "address_change", "leaving_nl"),
     "healthcare": (
         "health_insurance",
         "gp_registration",
@@ -39,8 +51,21 @@ TOPICS: dict[str, tuple[str, ...]] = {
         "medical_emergency",
         "care_refused",
     ),
-    "housing": ("housing_contract", "housing_eviction", "housing_conditions", "housing_costs"),
-    "work": ("labour_committee", "wage_problem", "report_abuse", "work_accident", "agency_check"),
+    "housing": (
+        "housing_contract",
+        "housing_eviction",
+        "housing_conditions",
+        "housing_costs",
+        "emergency_shelter",
+    ),
+    "work": (
+        "labour_committee",
+        "wage_problem",
+        "report_abuse",
+        "work_accident",
+        "agency_check",
+        *_WORK_AND_INCOME_AT_WORK,
+    ),
     "other": ("dutch_course", "desk_info"),
 }
 TOPIC_INTENTS = frozenset(intent for area in TOPICS.values() for intent in area)
