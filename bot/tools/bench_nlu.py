@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from bot.intents import NOT_TOPICS
+from bot.intents import NOT_TOPICS, WORK_AND_INCOME
 from bot.settings import PROJECT_ROOT, Settings
 from bot.tools.training import ensure_model
 from bot.turns import FALLBACK_INTENT, best_guesses
@@ -37,6 +37,12 @@ TARGETS = {
     "wrong_topic": 0.04,
     "language_detected": 0.85,
 }
+# The work-and-income intents (bot/intents.py) are measured apart from the older intents so
+# that neither hides the other: floors on their own accuracy and wrong topics, a little under
+# the figures of 2026-12-03 (92.6–97.1% per language, wrong 0–4.4%): with about 65 held-out
+# examples per language, one example is 1.5 points.
+NEW_INTENTS = WORK_AND_INCOME
+NEW_TARGETS = {"accuracy": 0.90, "wrong_topic": 0.06}
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,21 @@ def report(predictions: list[Prediction]) -> dict[str, Any]:
             for lang in languages
         },
         "overall": score(predictions),
+        "groups": {
+            group: {
+                lang: score(
+                    [
+                        p
+                        for p in predictions
+                        if p.example.language == lang
+                        and (p.example.intent in NEW_INTENTS) == (group == "new")
+                    ]
+                )
+                for lang in languages
+            }
+            for group in ("new", "old")
+            if any((p.example.intent in NEW_INTENTS) == (group == "new") for p in predictions)
+        },
         "threshold_sweep": {
             f"{t:.2f}": {
                 k: round(v, 3) for k, v in score(predictions, t).items() if isinstance(v, float)
@@ -186,6 +207,12 @@ def print_report(result: dict[str, Any]) -> None:
             f"{s['fallback_on_topics']:>7.1%} {s['right_topic_among_guesses']:>6.1%} "
             f"{s['language_detected']:>7.1%}"
         )
+    for group, title in (("new", "work-and-income intents of 2026-12"), ("old", "the others")):
+        for lang, s in result.get("groups", {}).get(group, {}).items():
+            lines.append(
+                f"{lang:5} {s['examples']:>4} {s['accuracy']:>6.1%} {s['macro_f1']:>6.3f} "
+                f"{'':>7} {s['wrong_topic']:>6.1%} {s['fallback_on_topics']:>7.1%}   ({title})"
+            )
     lines.append(legend)
     for lang, s in result["per_language"].items():
         lines.append(f"{lang}: worst confusions: " + "; ".join(s["worst_confusions"]))
@@ -204,15 +231,19 @@ def print_report(result: dict[str, Any]) -> None:
 
 def missed_targets(result: dict[str, Any]) -> list[str]:
     """Every target a language misses, in words."""
+    checks = [(lang, figures, TARGETS, "") for lang, figures in result["per_language"].items()] + [
+        (lang, figures, NEW_TARGETS, " on the work-and-income intents")
+        for lang, figures in result.get("groups", {}).get("new", {}).items()
+    ]
     missed = []
-    for lang, s in result["per_language"].items():
-        for key, target in TARGETS.items():
-            value = s[key]
-            ok = value <= target if key == "wrong_topic" else value >= target
-            if not ok:
+    for lang, figures, targets, which in checks:
+        for key, target in targets.items():
+            value = figures[key]
+            at_most = key == "wrong_topic"
+            if not (value <= target if at_most else value >= target):
                 missed.append(
-                    f"{lang}: {key} {value:.1%} (target "
-                    f"{'≤' if key == 'wrong_topic' else '≥'} {target:.0%})"
+                    f"{lang}: {key}{which} {value:.1%} (target "
+                    f"{'≤' if at_most else '≥'} {target:.0%})"
                 )
     return missed
 
@@ -229,6 +260,7 @@ VARIANTS: dict[str, Any] = {
         s for s in p if not s["name"].endswith("SentenceEmbeddingFeaturizer")
     ],
     "no-unknown-words": lambda p: [s for s in p if not s["name"].endswith("UnknownWordsFallback")],
+    "c30": lambda p: _replace(p, "TfidfIntentClassifier", C=30.0),
     "rasa-logreg": lambda p: [
         {"name": "LogisticRegressionClassifier"}
         if s["name"].endswith("TfidfIntentClassifier")
