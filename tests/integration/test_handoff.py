@@ -259,6 +259,32 @@ def test_danger_and_exploitation_get_the_right_path_in_every_language(
     assert reply_answer(content, language, consent["text"]) == "handoff_consent"
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "topic"),
+    [
+        ("pl", "wyrzucili mnie z kwatery i dzisiaj nie mam gdzie spac", "emergency_shelter"),
+        ("nl", "ik ben dakloos en slaap vannacht in mijn auto", "emergency_shelter"),
+        ("en", "my boss wants me to sign a termination agreement today, what do i do", "dismissal"),
+        ("ro", "agentia vrea sa semnez azi o vaststellingsovereenkomst", "dismissal"),
+        (
+            "bg",
+            "dnes trqbva da podpisha vaststellingsovereenkomst, inache shte me uvolnqt",
+            "dismissal",
+        ),
+    ],
+)
+def test_no_place_to_sleep_or_a_paper_to_sign_today_is_answered_then_a_person_offered(
+    desk, content, language, text, topic
+):
+    assistant, _ = desk
+    user = assistant.new_user()
+    assistant.say(user, f'/change_language{{"language":"{language}"}}')
+    replies = assistant.say(user, text)
+    answers = [reply_answer(content, language, reply["text"]) for reply in replies]
+    assert answers == [topic, "urgent_help"]
+    assert replies[-1]["buttons"][-1]["payload"] == "/request_human"
+
+
 def test_the_staff_api_refuses_anonymous_and_wrong_role_access(desk):
     assistant, _ = desk
     for path in ("/cases", "/cases/1", "/events", "/audit", "/me", "/staff"):
