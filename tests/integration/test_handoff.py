@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from bot import storage
 from bot.desk.auth import Authenticator
 from bot.desk.staff import StaffStore
+from bot.intents import language_payload
 from bot.tools.processes import stop
 from tests.databases import KINDS, fresh_database
 from tests.integration.conftest import Assistant, start
@@ -233,6 +234,15 @@ def two_hours_pass(assistant: Assistant, user: str) -> None:
             )
 
 
+def first_message(
+    assistant: Assistant, language: str, text: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """A new user who chose ``language`` with its button sends ``text``: the user and replies."""
+    user = assistant.new_user()
+    assistant.say(user, language_payload(language))
+    return user, assistant.say(user, text)
+
+
 @pytest.mark.parametrize(
     ("language", "text", "answer"),
     [
@@ -250,9 +260,8 @@ def test_danger_and_exploitation_get_the_right_path_in_every_language(
     desk, content, language, text, answer
 ):
     assistant, _ = desk
-    user = assistant.new_user()
-    assistant.say(user, f'/change_language{{"language":"{language}"}}')
-    reply = assistant.say(user, text)[-1]  # urgent: after the topic's answer, if there is one
+    user, replies = first_message(assistant, language, text)
+    reply = replies[-1]  # urgent: after the topic's answer, if there is one
     assert reply_answer(content, language, reply["text"]) == answer
     assert reply["buttons"][-1]["payload"] == "/request_human"
     [consent] = assistant.say(user, "/request_human")
@@ -277,9 +286,7 @@ def test_no_place_to_sleep_or_a_paper_to_sign_today_is_answered_then_a_person_of
     desk, content, language, text, topic
 ):
     assistant, _ = desk
-    user = assistant.new_user()
-    assistant.say(user, f'/change_language{{"language":"{language}"}}')
-    replies = assistant.say(user, text)
+    _, replies = first_message(assistant, language, text)
     answers = [reply_answer(content, language, reply["text"]) for reply in replies]
     assert answers == [topic, "urgent_help"]
     assert replies[-1]["buttons"][-1]["payload"] == "/request_human"
