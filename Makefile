@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
 .PHONY: help install run train test lint typecheck validate content-check nlu-eval \
-        conversation-test bench-nlu browser-deps lexicon lock clean pytest unit purge staff bench
+        conversation-test bench-nlu browser-deps lexicon lock clean pytest unit purge report staff bench
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ bench: $(STAMP) ## Latency, throughput, memory at 1/10/50 users, beside plain ra
 
 bench-nlu: $(STAMP) ## Print per-language NLU figures (accuracy, macro-F1, fallback rate, confusions)
 	$(PY) -m bot bench-nlu
+
+report: $(STAMP) ## What editors need: not understood, answers, topics at the desk (ARGS="--since 2026-12-01 --json")
+	$(PY) -m bot report $(ARGS)
 
 purge: $(STAMP) ## Delete conversations older than WEGWIJS_KEEP_CONVERSATIONS_DAYS (default 30)
 	$(PY) -m bot purge

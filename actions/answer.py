@@ -1,15 +1,20 @@
 """The one generic answer action: every reply text comes from ``locales/``.
 
-What it needs from the domain: the slots ``language``, ``last_answer`` and
+What it needs from the domain: the slots ``language``, ``last_answer``, ``feedback_for`` and
 ``handoff_reason`` (text),
 ``privacy_noticed`` and ``erase_conversation`` (bool), all with custom mappings and not
-influencing the conversation, and the entity ``language``.
+influencing the conversation, and the entities ``language`` and ``feedback``.
+
+Each turn also counts, off the event loop, what the editors' view shows
+(``bot/editors/recording.py``): answers given, 👍/👎, and the masked text of a message the
+assistant did not understand.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -26,29 +31,50 @@ from bot.content.render import (
     topic_buttons,
     ui_text,
 )
+from bot.editors import recording
 from bot.i18n.languages import Detection, LanguageChoice, choose_language
-from bot.intents import HANDOFF_INTENT
+from bot.intents import FALLBACK_INTENT, FEEDBACK_ENTITY, HANDOFF_INTENT, TOPIC_INTENTS
 from bot.privacy.erasure import ERASE_SLOT
 from bot.turns import Plan, plan_turn
-from bot.wiring import content_store, settings, signals
+from bot.wiring import content_store, editor_store, settings, signals
 
 logger = logging.getLogger(__name__)
 
+# After a 👎, the answer it rated: the user's next message says what they looked for.
+LOOKING_FOR_SLOT = "feedback_for"
 
-def _previous_user_intent(tracker: Tracker) -> str | None:
-    """The intent of the user message before the latest one, within this session."""
+
+def _previous_user_message(tracker: Tracker) -> dict[str, Any]:
+    """The parse data of the user message before the latest one, within this session ({})."""
     seen_latest = False
     for event in reversed(tracker.events):
         if event.get("event") == "session_started":
-            return None
+            return {}
         if event.get("event") != "user":
             continue
         if not seen_latest:
             seen_latest = True
             continue
-        intent = (event.get("parse_data") or {}).get("intent") or {}
-        return intent.get("name")
+        return event.get("parse_data") or {}
+    return {}
+
+
+def _entity(parse_data: dict[str, Any], name: str) -> str | None:
+    for entity in parse_data.get("entities") or []:
+        if entity.get("entity") == name and isinstance(entity.get("value"), str):
+            return str(entity["value"])
     return None
+
+
+def previous_answer(tracker: Tracker) -> str | None:
+    """The topic the turn before answered, or rated with 👍/👎 (for the editors' figures)."""
+    previous = _previous_user_message(tracker)
+    return _entity(previous, FEEDBACK_ENTITY) or (previous.get("intent") or {}).get("name")
+
+
+def record_in_background(what: str, call: Callable[..., None], *args: Any) -> Awaitable[None]:
+    """Write the editors' figures off the event loop; a failure never costs the user a reply."""
+    return asyncio.to_thread(recording.safely, what, lambda: call(editor_store(), *args))
 
 
 def _situation(text: str) -> str | None:
@@ -108,12 +134,14 @@ class ActionAnswer(Action):
         metadata = metadata if isinstance(metadata, dict) else {}
         # reading the phrases is CPU work: off the event loop, which serves every conversation
         situation = await asyncio.to_thread(_situation, text)
+        previous = _previous_user_message(tracker)
+        previous_intent = (previous.get("intent") or {}).get("name")
         plan = plan_turn(
             intent=intent,
             text=text,
             entities=latest.get("entities") or [],
             ranking=latest.get("intent_ranking") or [],
-            previous_intent=_previous_user_intent(tracker),
+            previous_intent=previous_intent,
             last_answer=tracker.get_slot("last_answer"),
             known_answers=content.answer_ids,
             answers_with_more=content.answers_with_more,
@@ -121,6 +149,7 @@ class ActionAnswer(Action):
             privacy_noticed=bool(tracker.get_slot("privacy_noticed")),
             start=metadata.get("command") == "start",
             situation=situation,
+            feedback=_entity(latest, FEEDBACK_ENTITY),
         )
         choice = language_choice(tracker, explicit=plan.explicit_language)
         reply = render(
@@ -130,8 +159,23 @@ class ActionAnswer(Action):
             _extra_buttons(content, plan, choice.code),
             detail=plan.detail,
             privacy_url=settings().privacy_url(choice.code) if plan.privacy_notice else None,
+            feedback=plan.ask_feedback,
         )
         events = _events(plan, choice, tracker)
+        turn = recording.Turn(
+            conversation_id=tracker.sender_id,
+            language=choice.code,
+            intent=intent,
+            text=text,
+            answer_id=plan.answer_id,
+            guess=_guess(latest.get("intent_ranking") or []),
+            topic_answered=plan.ask_feedback and reply is not None,
+            feedback=plan.feedback,
+            previous_answer=_entity(previous, FEEDBACK_ENTITY) or previous_intent,
+            previous_not_understood=previous_intent == FALLBACK_INTENT,
+            looking_for=tracker.get_slot(LOOKING_FOR_SLOT),
+        )
+        await record_in_background("turn", recording.record, turn)
         if reply is None:
             return events
         logger.info(
@@ -160,9 +204,20 @@ def _extra_buttons(content: Content, plan: Plan, language: str) -> list[Button]:
     return extra
 
 
+def _guess(ranking: list[dict[str, Any]]) -> str | None:
+    """The topic the classifier thought most likely (for the editors)."""
+    for entry in ranking:
+        if entry.get("name") in TOPIC_INTENTS:
+            return str(entry["name"])
+    return None
+
+
 def _events(plan: Plan, choice: LanguageChoice, tracker: Tracker) -> list[EventType]:
     """The slots the turn sets (besides "last answer")."""
     events: list[EventType] = []
+    looking_for = plan.feedback[0] if plan.feedback and not plan.feedback[1] else None
+    if looking_for != tracker.get_slot(LOOKING_FOR_SLOT):  # after a 👎: the next message
+        events.append(SlotSet(LOOKING_FOR_SLOT, looking_for))
     if plan.handoff_reason != tracker.get_slot("handoff_reason"):
         events.append(SlotSet("handoff_reason", plan.handoff_reason))
     if plan.erase:  # the tracker store deletes the conversation instead of saving it

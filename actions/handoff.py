@@ -28,21 +28,28 @@ from rasa_sdk.events import (
 )
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import language_choice, send
+from actions.answer import language_choice, previous_answer, record_in_background, send
 from bot import wiring
 from bot.content.model import Content
 from bot.content.render import Button, render, ui_count, ui_text
 from bot.desk import handoff
 from bot.desk.store import NewCase
+from bot.editors import recording
 from bot.i18n import formatting
-from bot.intents import NOT_TOPICS
+from bot.intents import HANDOFF_INTENT, NOT_TOPICS
 from bot.privacy.logs import pseudonym
 from bot.wiring import case_store, content_store, signals
 
 logger = logging.getLogger(__name__)
 
 # Slots a new session starts without: the form's answers and the reason of an offer.
-NOT_CARRIED_OVER = {*handoff.SLOTS, "requested_slot", "handoff_reason", "session_started_metadata"}
+NOT_CARRIED_OVER = {
+    *handoff.SLOTS,
+    "requested_slot",
+    "handoff_reason",
+    "feedback_for",
+    "session_started_metadata",
+}
 
 
 def conversation_language(tracker: Tracker) -> str:
@@ -98,7 +105,11 @@ class ValidateHandoffForm(Action):
         # "he beats me, I want a person": 112 first (CPU work, so off the event loop)
         if (await asyncio.to_thread(signals().assess, text)).danger:
             say(dispatcher, content, "emergency", language)
-        step = handoff.next_step(requested, (latest.get("intent") or {}).get("name"), text)
+        intent = (latest.get("intent") or {}).get("name")
+        if requested is None and intent == HANDOFF_INTENT:  # for the editors: after which answer
+            answered = previous_answer(tracker)
+            await record_in_background("person", recording.person_asked, answered, language)
+        step = handoff.next_step(requested, intent, text)
         if step.problem:
             say(dispatcher, content, step.problem, language)
         if step.ask:

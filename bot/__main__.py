@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
             "purge",
             "staff",
             "bench",
+            "report",
         ],
     )
     args, rest = parser.parse_known_args(argv)
@@ -41,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.tools.bench import main as bench
 
         return bench(rest)
+    if args.command == "report":
+        from bot.tools.report import main as report
+
+        return report(rest)
     if args.command == "staff":
         from bot.desk.staff import main as staff
 

@@ -27,6 +27,8 @@ SHOW_MORE_INTENT = "show_more"
 HANDOFF_INTENT = "request_human"  # "talk to a person": starts the handoff form
 LANGUAGE_INTENT = "change_language"
 LANGUAGE_ENTITY = "language"
+# 👍/👎 under a topic's answer send "yes"/"no" with this entity: the answer they rate.
+FEEDBACK_ENTITY = "feedback"
 
 # The work-and-income topics of December 2026, the problems that bring most migrants to a desk
 # (their borders: data/nlu/README.md); `make bench-nlu` measures them apart from the others.
@@ -112,6 +114,9 @@ SYSTEM_ANSWERS = frozenset(
         # danger and urgent situations (bot/desk/signals.py)
         "emergency",
         "urgent_help",
+        # 👍/👎 under an answer (bot/turns.py)
+        "feedback_thanks",
+        "feedback_sorry",
     }
 )
 
@@ -151,6 +156,19 @@ def payload(intent: str, **entities: str) -> str:
 def language_payload(code: str) -> str:
     """What a language button sends."""
     return payload(LANGUAGE_INTENT, **{LANGUAGE_ENTITY: code})
+
+
+def feedback_payloads(answer_id: str) -> tuple[str, str]:
+    """What 👍 and 👎 under an answer send: "yes" / "no" naming the answer."""
+    return (
+        payload("affirm", **{FEEDBACK_ENTITY: answer_id}),
+        payload("deny", **{FEEDBACK_ENTITY: answer_id}),
+    )
+
+
+def is_feedback_payload(sent: str) -> bool:
+    """The payload of a 👍/👎 button."""
+    return sent.startswith(("/affirm{", "/deny{")) and f'"{FEEDBACK_ENTITY}"' in sent
 
 
 AFFIRM_PAYLOAD = payload("affirm")

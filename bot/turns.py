@@ -36,6 +36,9 @@ class Plan:
         handoff_reason: why a person is offered ("danger", "urgent", "fallback"), kept for
             the case if the user takes the offer.
         follow_up: a second answer sent after the first (the offer of a person).
+        ask_feedback: add 👍/👎 ("did this help?") under the answer.
+        feedback: the answer a 👍/👎 of this turn rated, and whether it was 👍.
+
 
     """
 
@@ -51,6 +54,8 @@ class Plan:
     privacy_notice: bool = False
     handoff_reason: str | None = None
     follow_up: str | None = None
+    ask_feedback: bool = False
+    feedback: tuple[str, bool] | None = None
 
 
 def requested_language(entities: Sequence[dict[str, object]], text: str) -> str | None:
@@ -89,6 +94,7 @@ def plan_turn(
     privacy_noticed: bool = True,
     start: bool = False,
     situation: str | None = None,
+    feedback: str | None = None,
 ) -> Plan:
     """Decide the answer of one turn.
 
@@ -107,12 +113,14 @@ def plan_turn(
             languages and privacy notice again.
         situation: what the message shows (``bot.desk.signals``): "danger" → emergency
             information first, "urgent" → the offer of a person; None for ordinary messages.
+        feedback: the answer a 👍/👎 button names (sent as "yes"/"no" with it).
 
     """
     if situation == "danger":  # first, whatever the conversation was doing; then a person
         return Plan("emergency", remember_topic=False, handoff_reason="danger")
     plan = (
-        _forget_plan(intent, previous_intent)
+        _feedback_plan(intent, feedback, known_answers)
+        or _forget_plan(intent, previous_intent)
         or _control_plan(intent, text, entities, last_answer, answers_with_more)
         or _answer_plan(intent, ranking, previous_intent, known_answers, first_contact or start)
     )
@@ -133,6 +141,18 @@ def heard_while_paused(intent: str | None, previous_intent: str | None) -> bool:
     erasure does not wait for the desk. (Danger to life is answered by the channels.)
     """
     return intent == "forget" or (previous_intent == "forget" and intent in {"affirm", "deny"})
+
+
+def _feedback_plan(intent: str | None, feedback: str | None, known: Set[str]) -> Plan | None:
+    """👍 → thanks; 👎 → sorry, what were you looking for, and the offer of a person."""
+    if intent not in {"affirm", "deny"} or feedback not in TOPIC_INTENTS or feedback not in known:
+        return None
+    helpful = intent == "affirm"
+    if helpful:
+        return Plan("feedback_thanks", remember_topic=False, feedback=(str(feedback), True))
+    return Plan(
+        "feedback_sorry", offer_human=True, remember_topic=False, feedback=(str(feedback), False)
+    )
 
 
 def _forget_plan(intent: str | None, previous_intent: str | None) -> Plan | None:
@@ -185,4 +205,5 @@ def _answer_plan(
         )
     if intent == "greet" and first_contact:
         return Plan("greet", languages=True, remember_topic=False)
-    return Plan(intent, remember_topic=intent not in NOT_TOPICS)
+    topic = intent not in NOT_TOPICS
+    return Plan(intent, remember_topic=topic, ask_feedback=topic)

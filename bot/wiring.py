@@ -20,6 +20,7 @@ from bot.desk.ports import Messenger
 from bot.desk.signals import Signals, load_signals
 from bot.desk.staff import StaffStore
 from bot.desk.store import CaseStore
+from bot.editors.store import EditorStore
 from bot.settings import PROJECT_ROOT, Settings
 
 T = TypeVar("T")
@@ -77,6 +78,11 @@ def settings() -> Settings:
 def case_store() -> CaseStore:
     """The desk's cases, in the settings' database."""
     return _once("cases", lambda: CaseStore(storage.engine(settings().database_url)))
+
+
+def editor_store() -> EditorStore:
+    """What the editors' view counts and keeps, in the settings' database."""
+    return _once("editors", lambda: EditorStore(storage.engine(settings().database_url)))
 
 
 def staff_store() -> StaffStore:

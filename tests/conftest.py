@@ -57,6 +57,19 @@ def no_internet() -> Iterator[None]:
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
 
 
+@pytest.fixture(autouse=True)
+def editors_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The editors' figures of actions run in a test go to the test's own SQLite file."""
+    from bot import storage, wiring
+    from bot.editors.store import EditorStore
+
+    url = f"sqlite:///{tmp_path / 'editors.db'}"
+    store = EditorStore(storage.engine(url))
+    monkeypatch.setitem(wiring._made, "editors", store)
+    yield store
+    storage.dispose(url)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the content files (locales/, desk.yml, domain.yml) that a test may break."""

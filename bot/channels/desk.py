@@ -3,7 +3,8 @@
 Rasa loads it from credentials.yml like any channel; it receives no user messages. It gives
 the API (``bot/desk/api.py``) its ``DeskServices``: the stores and content from
 ``bot.wiring``, the messengers the other channels registered there, and the conversations of
-this Rasa server (``bot/adapters/conversations.py``).
+this Rasa server (``bot/adapters/conversations.py``). The editors' view
+(``bot/editors/api.py``) is served beside it, with the same sign-in.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot import wiring
 from bot.adapters.conversations import RasaConversations
 from bot.desk import api
 from bot.desk.ports import DeskServices
+from bot.editors import api as editors
 
 
 class DeskInput(InputChannel):
@@ -32,6 +34,7 @@ class DeskInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The API's routes, with the desk's services given to the app at start."""
         desk = api.blueprint()
+        editors.add_routes(desk, wiring.editor_store)
         conversations = RasaConversations()
 
         @functools.lru_cache(maxsize=1)

@@ -52,7 +52,13 @@ from bot.channels.silence import take_turn
 from bot.content.render import ui_text
 from bot.desk.ports import Delivery, ReplyWindow
 from bot.i18n.languages import negotiate
-from bot.intents import HANDOFF_INTENT, LANGUAGE_INTENT, payload
+from bot.intents import (
+    HANDOFF_INTENT,
+    LANGUAGE_INTENT,
+    SHOW_MORE_PAYLOAD,
+    is_feedback_payload,
+    payload,
+)
 from bot.messenger_limits import TELEGRAM_CALLBACK_DATA, TELEGRAM_TEXT
 from bot.privacy.logs import pseudonym
 from bot.settings import TelegramSettings
@@ -107,14 +113,23 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 
 def keyboard(buttons: Iterable[dict[str, Any]]) -> InlineKeyboardMarkup | None:
-    """One inline button per row; buttons whose payload Telegram would refuse are left out."""
-    rows = []
+    """One inline button per row, but "More", 👍 and 👎 share one row.
+
+    Buttons whose payload Telegram would refuse (over 64 bytes) are left out.
+    """
+    rows: list[list[InlineKeyboardButton]] = []
+    compact: list[InlineKeyboardButton] = []  # "More" and 👍 / 👎, in the first row
     for button in buttons:
         title, payload = str(button.get("title", "")), str(button.get("payload", ""))
         if not title or not payload or len(payload.encode()) > MAX_CALLBACK_DATA:
             logger.error("Telegram button left out: payload empty or over 64 bytes")
             continue
-        rows.append([InlineKeyboardButton(title, callback_data=payload)])
+        if payload == SHOW_MORE_PAYLOAD or is_feedback_payload(payload):
+            if not compact:
+                rows.append(compact)
+            compact.append(InlineKeyboardButton(title, callback_data=payload))
+        else:
+            rows.append([InlineKeyboardButton(title, callback_data=payload)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -19,7 +19,14 @@ from bot.content.model import Answer, Content
 from bot.content.placeholders import placeholder_values
 from bot.i18n import formatting
 from bot.i18n.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES, native_name
-from bot.intents import AFFIRM_PAYLOAD, DENY_PAYLOAD, SHOW_MORE_PAYLOAD, language_payload, payload
+from bot.intents import (
+    AFFIRM_PAYLOAD,
+    DENY_PAYLOAD,
+    SHOW_MORE_PAYLOAD,
+    feedback_payloads,
+    language_payload,
+    payload,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +117,16 @@ def forget_buttons(content: Content, language: str) -> list[Button]:
     ]
 
 
+HELPFUL_TITLE = "👍"
+NOT_HELPFUL_TITLE = "👎"
+
+
+def feedback_buttons(answer_id: str) -> list[Button]:
+    """👍 / 👎 under a topic's answer ("did this help?"): the same in every language."""
+    helpful, not_helpful = feedback_payloads(answer_id)
+    return [Button(HELPFUL_TITLE, helpful), Button(NOT_HELPFUL_TITLE, not_helpful)]
+
+
 def language_buttons() -> list[Button]:
     """One button per language, each named in its own language and script."""
     return [Button(native_name(code), language_payload(code)) for code in SUPPORTED_LANGUAGES]
@@ -123,6 +140,7 @@ def render(
     detail: bool = False,
     privacy_url: str | None = None,
     values: Mapping[str, str] | None = None,
+    feedback: bool = False,
 ) -> Reply | None:
     """Render ``answer_id`` in ``language``.
 
@@ -135,6 +153,7 @@ def render(
         detail: render the answer's "more" text instead of its main text.
         privacy_url: add the one-line privacy notice with this link.
         values: placeholders the conversation fills in (the place in the desk's queue…).
+        feedback: add 👍/👎 after "More" (before the answer's follow-up buttons).
 
     Returns:
         The reply, or None when no language has this answer.
@@ -164,6 +183,8 @@ def render(
     has_more = bool(answer.more) and not detail
     if has_more:
         buttons.append(Button(ui_text(content, "more", used), SHOW_MORE_PAYLOAD))
+    if feedback:
+        buttons += feedback_buttons(answer_id)
     buttons += topic_buttons(content, answer.buttons, used)
     return Reply(
         answer_id=answer_id,

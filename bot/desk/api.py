@@ -59,7 +59,7 @@ from bot.content.render import render
 from bot.desk.auth import COOKIE, SignInError, csrf_ok
 from bot.desk.hours import DESK_ZONE
 from bot.desk.ports import DeskServices
-from bot.desk.staff import Staff
+from bot.desk.staff import ADMIN, DESK_ROLES, ROLES, Staff
 from bot.desk.store import OUTCOMES, Case, CaseError, CaseNotFound, CaseStore
 from bot.i18n.languages import FALLBACK_LANGUAGE
 from bot.privacy.logs import pseudonym
@@ -122,8 +122,13 @@ async def signed_in(request: Request) -> Staff | HTTPResponse:
     return session.staff
 
 
-def _staff_only(admin: bool = False) -> Callable[[Handler], Handler]:
-    """Refuse requests of anybody not signed in (401), or without the admin role (403)."""
+def staff_only(*roles: str) -> Callable[[Handler], Handler]:
+    """Refuse requests of anybody not signed in (401), or whose role is not one of ``roles``.
+
+    Without ``roles``: the desk's own roles (staff and admins), not editors, who see the
+    editors' view only (``bot/editors/api.py``).
+    """
+    allowed = roles or DESK_ROLES
 
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
@@ -131,8 +136,8 @@ def _staff_only(admin: bool = False) -> Callable[[Handler], Handler]:
             staff = await signed_in(request)
             if isinstance(staff, HTTPResponse):
                 return staff
-            if admin and not staff.is_admin:
-                return _error(403, "forbidden", "Only admins may do this.")
+            if staff.role not in allowed:
+                return _error(403, "forbidden", "Your role may not do this.")
             return await handler(request, staff, *args, **kwargs)
 
         return checked
@@ -230,7 +235,7 @@ def _case_error(error: CaseError) -> HTTPResponse:
     return _error(409, "conflict", str(error))
 
 
-@_staff_only()
+@staff_only()
 async def _cases(request: Request, staff: Staff) -> HTTPResponse:
     store = services(request).cases
     if request.args.get("status") != "closed":
@@ -268,7 +273,7 @@ def _day_start(value: str | None, days_later: int = 0) -> float | None:
     return dt.datetime.combine(day, dt.time(), tzinfo=DESK_ZONE).timestamp()
 
 
-@_staff_only()
+@staff_only()
 async def _case(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     store = services(request).cases
     try:
@@ -295,7 +300,7 @@ async def _reply_window(request: Request, case: Case) -> dict[str, Any]:
     return {"open": window.open, "template": window.template}
 
 
-@_staff_only()
+@staff_only()
 async def _canned(request: Request, staff: Staff) -> HTTPResponse:
     """The ready-made replies in a language, each with its English text for the staff."""
     language = request.args.get("language", "")
@@ -331,7 +336,7 @@ async def _transcript(request: Request, store: CaseStore, case: Case) -> list[di
     return sorted(items, key=lambda item: item["at"])
 
 
-@_staff_only()
+@staff_only()
 async def _claim(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     try:
         case = await _in_thread(services(request).cases.claim, case_id, staff.name)
@@ -340,7 +345,7 @@ async def _claim(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     return response.json({"case": case.as_dict()})
 
 
-@_staff_only()
+@staff_only()
 async def _unclaim(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     try:
         case = await _in_thread(services(request).cases.unclaim, case_id, staff.name)
@@ -349,7 +354,7 @@ async def _unclaim(request: Request, staff: Staff, case_id: int) -> HTTPResponse
     return response.json({"case": case.as_dict()})
 
 
-@_staff_only()
+@staff_only()
 async def _note(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     text = _text_field(request, "text")
     if isinstance(text, HTTPResponse):
@@ -363,7 +368,7 @@ async def _note(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     return response.json({"id": note_id}, status=201)
 
 
-@_staff_only()
+@staff_only()
 async def _message(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     text = _text_field(request, "text")
     if isinstance(text, HTTPResponse):
@@ -392,7 +397,7 @@ async def deliver(request: Request, case: Case, text: str) -> tuple[str, str | N
     return delivery.status, delivery.problem
 
 
-@_staff_only()
+@staff_only()
 async def _close(request: Request, staff: Staff, case_id: int) -> HTTPResponse:
     try:
         body = json.loads(request.body or b"{}")
@@ -423,7 +428,7 @@ async def resume(request: Request, store: CaseStore, case: Case) -> None:
     logger.info("Case %s closed; conversation %s resumed", case.id, pseudonym(case.conversation_id))
 
 
-@_staff_only()
+@staff_only()
 async def _events(request: Request, staff: Staff) -> None:
     """New cases as server-sent events, for the console's live queue.
 
@@ -507,7 +512,7 @@ async def _login(request: Request) -> HTTPResponse:
     return reply
 
 
-@_staff_only()
+@staff_only(*ROLES)
 async def _logout(request: Request, staff: Staff) -> HTTPResponse:
     await asyncio.to_thread(services(request).auth.sign_out, request.cookies.get(COOKIE, ""))
     reply = response.json({"status": "signed_out"})
@@ -515,7 +520,7 @@ async def _logout(request: Request, staff: Staff) -> HTTPResponse:
     return reply
 
 
-@_staff_only()
+@staff_only(*ROLES)
 async def _me(request: Request, staff: Staff) -> HTTPResponse:
     session = await asyncio.to_thread(
         services(request).auth.session, request.cookies.get(COOKIE, "")
@@ -525,7 +530,7 @@ async def _me(request: Request, staff: Staff) -> HTTPResponse:
     )
 
 
-@_staff_only(admin=True)
+@staff_only(ADMIN)
 async def _accounts(request: Request, staff: Staff) -> HTTPResponse:
     """Admins: list the accounts, or create one ({"name", "password", "role"})."""
     if request.method == "GET":
@@ -543,7 +548,7 @@ async def _accounts(request: Request, staff: Staff) -> HTTPResponse:
     return response.json({"name": name, "role": role}, status=201)
 
 
-@_staff_only(admin=True)
+@staff_only(ADMIN)
 async def _account(request: Request, staff: Staff, name: str) -> HTTPResponse:
     """Admins: remove an account (and end its sessions)."""
     if not await _in_thread(services(request).staff.remove, name):
@@ -553,6 +558,6 @@ async def _account(request: Request, staff: Staff, name: str) -> HTTPResponse:
     return response.json({"removed": name})
 
 
-@_staff_only(admin=True)
+@staff_only(ADMIN)
 async def _audit(request: Request, staff: Staff) -> HTTPResponse:
     return response.json({"audit": await _in_thread(services(request).cases.audit_log)})

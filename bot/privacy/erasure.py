@@ -27,7 +27,11 @@ BATCH = 500
 CONVERSATION_TABLES = {
     "events": "sender_id",  # Rasa's tracker store: every message and reply
     "whatsapp_last_inbound": "conversation_id",  # the 24-hour window
+    "editor_unanswered": "conversation_id",  # not-understood messages (masked) for editors
 }
+# Tables whose rows are deleted once older than the retention time, whatever the conversation
+# (→ the column with the time); the editors' daily counts (editor_daily) are anonymous and kept.
+TIMED_TABLES = {"whatsapp_last_inbound": "at", "editor_unanswered": "at"}
 
 
 def _table(name: str) -> sa.sql.TableClause:
@@ -121,9 +125,10 @@ def purge(
             open_ = sa.select(CASES.c.conversation_id).where(CASES.c.status != "closed")
             stale = sorted(set(stale) - {row[0] for row in db.execute(open_)})
         rows = _delete(db, stale)
-        if has_table(db, "whatsapp_last_inbound"):  # a window whose conversation is gone
-            window = sa.table("whatsapp_last_inbound", sa.column("at"))
-            rows += db.execute(sa.delete(window).where(window.c.at < cutoff)).rowcount
+        for name, column in TIMED_TABLES.items():  # rows whose conversation is gone already
+            if has_table(db, name):
+                table = sa.table(name, sa.column(column))
+                rows += db.execute(sa.delete(table).where(table.c[column] < cutoff)).rowcount
         old_case = sa.and_(
             CASES.c.status == "closed",
             CASES.c.closed_at < now - keep_case_days * SECONDS_PER_DAY,

@@ -77,6 +77,7 @@ async def test_every_answer_in_every_language(content, intent, language):
     assert first_line(content, language, intent) in messages[0]["text"]
     ui = content.catalogs[language].ui
     titles = set(ui["topics"].values()) | {ui["more"], ui["confirm_forget"], ui["keep_data"]}
+    titles |= {"👍", "👎"}
     assert all(b["title"] in titles for b in messages[0]["buttons"])
 
 
@@ -290,3 +291,101 @@ async def test_danger_and_urgent_situations_come_with_the_offer_of_a_person(
     assert offered is (answers[-1] in {"emergency", "urgent_help"})
     reason = {"emergency": "danger", "urgent_help": "urgent"}.get(answers[-1])
     assert (SlotSet("handoff_reason", reason) in events) is (reason is not None)
+
+
+# --- "did this help?" and what the editors learn --------------------------------------------
+
+
+async def test_a_topic_answer_asks_did_this_help_after_more(content):
+    messages, _ = await run(make_tracker("wypowiedzenie", "dismissal", slots={"language": "pl"}))
+    buttons = [(b["title"], b["payload"]) for b in messages[0]["buttons"]]
+    assert buttons[:3] == [
+        (content.catalogs["pl"].ui["more"], "/show_more"),
+        ("👍", '/affirm{"feedback":"dismissal"}'),
+        ("👎", '/deny{"feedback":"dismissal"}'),
+    ]
+    assert all(b[1].startswith("/") and "feedback" not in b[1] for b in buttons[3:])
+
+
+@pytest.mark.parametrize("intent", ["greet", "thanks", "nlu_fallback", "help"])
+async def test_small_talk_and_not_understood_get_no_rating_buttons(intent):
+    messages, _ = await run(make_tracker("…", intent, slots={"language": "ro"}))
+    assert not any("feedback" in b["payload"] for m in messages for b in m.get("buttons", []))
+
+
+async def test_thumbs_up_thanks_and_is_counted_for_the_answer(content, editors_store):
+    tracker = make_tracker(
+        '/affirm{"feedback":"bsn"}',
+        "affirm",
+        slots={"language": "bg"},
+        entities=[{"entity": "feedback", "value": "bsn"}],
+        history=[user_event("bsn", "bsn"), {"event": "bot", "text": "…"}],
+    )
+    messages, events = await run(tracker)
+    assert first_line(content, "bg", "feedback_thanks") in messages[0]["text"]
+    counts = {(c.figure, c.key, c.language): c.count for c in editors_store.counts("2000-01-01")}
+    assert counts == {("helpful", "bsn", "bg"): 1}
+    assert not any(e.get("name") == "feedback_for" for e in events)
+
+
+async def test_thumbs_down_asks_what_was_missing_and_offers_a_person(content, editors_store):
+    tracker = make_tracker(
+        '/deny{"feedback":"sick_pay"}',
+        "deny",
+        slots={"language": "nl"},
+        entities=[{"entity": "feedback", "value": "sick_pay"}],
+        history=[user_event("forget", "forget"), {"event": "bot", "text": "…"}],
+    )
+    messages, events = await run(tracker)  # a 👎 is no "no, keep my data", even right after
+    assert first_line(content, "nl", "feedback_sorry") in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/request_human"]
+    assert SlotSet("feedback_for", "sick_pay") in events
+    assert not any(e.get("name") == "erase_conversation" for e in events)
+
+    typed = make_tracker(
+        "ik wil weten hoeveel ik krijg, bel 0612345678",
+        "nlu_fallback",
+        slots={"language": "nl", "feedback_for": "sick_pay"},
+    )
+    _, events = await run(typed)
+    assert SlotSet("feedback_for", None) in events
+    [kept] = editors_store.unanswered(0)
+    assert (kept.kind, kept.answer_id) == ("not_helpful", "sick_pay")
+    assert kept.text == "ik wil weten hoeveel ik krijg, bel [phone]"
+
+
+async def test_a_rating_of_no_topic_is_just_a_no(content):
+    tracker = make_tracker(
+        '/deny{"feedback":"greet"}',
+        "deny",
+        slots={"language": "en"},
+        entities=[{"entity": "feedback", "value": "greet"}],
+    )
+    messages, _ = await run(tracker)
+    assert first_line(content, "en", "deny") in messages[0]["text"]
+
+
+async def test_a_not_understood_message_is_kept_masked_for_the_editors(editors_store):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "bsn", "confidence": 0.2}]
+    text = "mam na imię Ewa, potrzebuję prawo jazdy"
+    await run(make_tracker(text, "nlu_fallback", slots={"language": "pl"}, ranking=ranking))
+    [kept] = editors_store.unanswered(0)
+    assert (kept.text, kept.guess, kept.language) == (
+        "mam na imię [name], potrzebuję prawo jazdy",
+        "bsn",
+        "pl",
+    )
+
+
+async def test_a_broken_database_costs_the_user_no_answer(content, monkeypatch, caplog):
+    from bot import wiring
+
+    class Broken:
+        def count(self, *args: object) -> None:
+            raise OSError("disk full")
+
+    monkeypatch.setitem(wiring._made, "editors", Broken())
+    messages, _ = await run(make_tracker("bsn?", "bsn", slots={"language": "pl"}))
+    assert first_line(content, "pl", "bsn") in messages[0]["text"]
+    assert "Editors' figures not recorded" in caplog.text
+    assert "bsn?" not in caplog.text

@@ -28,6 +28,8 @@ from bot.desk.auth import COOKIE, IDLE, MAX_FAILURES, SESSIONS, Authenticator
 from bot.desk.ports import Delivery, DeskServices, ReplyWindow, Turn
 from bot.desk.staff import StaffStore
 from bot.desk.store import CaseStore, NewCase
+from bot.editors.api import add_routes as add_editor_routes
+from bot.editors.store import EditorStore
 
 PASSWORD = "paard-batterij-nietje"
 TEST_COST = 2**10  # Authenticator's test-only parameter: these tests are about the API
@@ -78,6 +80,7 @@ class Desk:
     http: aiohttp.ClientSession
     telegram: FakeMessenger
     conversations: FakeConversations
+    editors: EditorStore
 
 
 @pytest.fixture
@@ -96,7 +99,10 @@ async def desk(tmp_path, monkeypatch) -> AsyncIterator[Desk]:
     # process unless in test mode (then it keeps the originals, put back afterwards)
     monkeypatch.setattr(Sanic, "test_mode", True)
     app = Sanic(f"desk_test_{uuid.uuid4().hex[:12]}")
-    app.blueprint(api.blueprint(), url_prefix="/webhooks/desk")
+    blueprint = api.blueprint()
+    editors = EditorStore(engine)
+    add_editor_routes(blueprint, lambda: editors)  # as bot/channels/desk.py does
+    app.blueprint(blueprint, url_prefix="/webhooks/desk")
     app.ctx.desk = DeskServices(
         cases=cases,
         staff=staff,
@@ -122,6 +128,7 @@ async def desk(tmp_path, monkeypatch) -> AsyncIterator[Desk]:
             http,
             telegram,
             conversations,
+            editors,
         )
     server.close()
     await server.wait_closed()

@@ -95,7 +95,7 @@ def test_reliable_detections_are_right_on_held_out_examples(language):
     ],
 )
 def test_latin_bulgarian_is_written_in_cyrillic_for_the_embedding(latin, cyrillic):
-    from bot.nlu.sentence_embeddings import readable
+    from bot.i18n.detect import readable
 
     assert readable(latin) == cyrillic
 
@@ -104,6 +104,6 @@ def test_latin_bulgarian_is_written_in_cyrillic_for_the_embedding(latin, cyrilli
     "text", ["gdzie moge dostac numer bsn", "de unde iau numarul bsn", "waar krijg ik een bsn"]
 )
 def test_other_languages_are_left_as_written_for_the_embedding(text):
-    from bot.nlu.sentence_embeddings import readable
+    from bot.i18n.detect import readable
 
     assert readable(text) == text

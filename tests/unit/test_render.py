@@ -103,3 +103,18 @@ def test_buttons_send_the_payloads_declared_in_bot_intents(content):
     ]
     assert language_payload("pl") == payload("change_language", language="pl")
     assert [b.payload for b in forget_buttons(content, "pl")] == ["/affirm", "/deny"]
+
+
+def test_every_topics_rating_buttons_fit_telegram_and_whatsapp():
+    from bot.content.render import feedback_buttons
+    from bot.intents import TOPIC_INTENTS, is_feedback_payload
+    from bot.messenger_limits import BUTTON_TITLE, PAYLOAD_BYTES
+
+    for topic in TOPIC_INTENTS:
+        buttons = feedback_buttons(topic)
+        assert [b.title for b in buttons] == ["👍", "👎"]
+        for button in buttons:
+            assert len(button.payload.encode()) <= PAYLOAD_BYTES, button.payload
+            assert len(button.title) <= BUTTON_TITLE
+            assert is_feedback_payload(button.payload)
+    assert not is_feedback_payload("/affirm") and not is_feedback_payload("/show_more")

@@ -53,6 +53,20 @@ def test_buttons_become_one_row_each_and_oversized_payloads_are_left_out():
     assert keyboard([]) is None
 
 
+def test_more_and_the_rating_share_one_row_above_the_topics():
+    markup = keyboard(
+        [
+            {"title": "Więcej", "payload": "/show_more"},
+            {"title": "👍", "payload": '/affirm{"feedback":"unemployment_benefit"}'},
+            {"title": "👎", "payload": '/deny{"feedback":"unemployment_benefit"}'},
+            {"title": "Zwolnienie", "payload": "/dismissal"},
+        ]
+    )
+    assert markup is not None
+    rows = [[b.text for b in row] for row in markup.inline_keyboard]
+    assert rows == [["Więcej", "👍", "👎"], ["Zwolnienie"]]
+
+
 def test_flood_guard_warns_once_then_drops_until_the_window_passes():
     now = [0.0]
     guard = FloodGuard(limit=3, window=10, clock=lambda: now[0])

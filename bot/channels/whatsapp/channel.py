@@ -12,7 +12,7 @@ Rasa 3.6 has no Cloud API connector. This one:
   "text only" reply in the conversation's language);
 - replies: text split below 4,096 characters; up to 3 buttons with short titles as reply
   buttons, more as a list (at most 10 rows); a "More" button for longer answers comes from
-  the content;
+  the content; 👍 / 👎 under an answer follow as a message of their own ("Did this help?");
 - the 24-hour customer-service window: a free-form message more than 24 hours after the user's
   last message is not sent; ``deliver`` reports it, and sends the configured pre-approved
   template (``WHATSAPP_TEMPLATE``) instead when there is one;
@@ -55,6 +55,7 @@ from bot.channels.whatsapp.window import ServiceWindow
 from bot.content.render import ui_text
 from bot.desk.ports import Delivery as DeskDelivery
 from bot.desk.ports import ReplyWindow
+from bot.intents import is_feedback_payload
 from bot.privacy.logs import pseudonym
 from bot.settings import Settings, WhatsAppSettings
 from bot.wiring import content_store
@@ -118,6 +119,10 @@ class WhatsAppOutput(OutputChannel):
                     }
                 )
             return Delivery(sent=False, outside_window=True, template_sent=bool(template))
+        # 👍 / 👎 would turn three reply buttons into a list: they follow in a message of
+        # their own ("Did this help?"), two reply buttons.
+        rating = [b for b in buttons if is_feedback_payload(str(b.get("payload", "")))]
+        buttons = [b for b in buttons if b not in rating]
         parts = split_text(text, MAX_TEXT) or [" "]
         if buttons and len(parts[-1]) > MAX_BODY:
             parts = parts[:-1] + split_text(parts[-1], MAX_BODY)
@@ -128,6 +133,10 @@ class WhatsAppOutput(OutputChannel):
                 payload = interactive(part, buttons, label)
             else:
                 payload = {"type": "text", "text": {"body": part, "preview_url": False}}
+            await self.api.send({"recipient_type": "individual", "to": to, **payload})
+        if rating:
+            question = ui_text(content_store().get(), "did_it_help", language)
+            payload = interactive(question, rating, question)
             await self.api.send({"recipient_type": "individual", "to": to, **payload})
         return Delivery(sent=True)
 
