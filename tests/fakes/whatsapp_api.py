@@ -112,6 +112,14 @@ def text(body: str) -> dict[str, Any]:
     return {"type": "text", "text": {"body": body}}
 
 
+def button_reply(payload: str, title: str = "…") -> dict[str, Any]:
+    """A press of a reply button."""
+    return {
+        "type": "interactive",
+        "interactive": {"type": "button_reply", "button_reply": {"id": payload, "title": title}},
+    }
+
+
 def list_reply(payload: str, title: str = "…") -> dict[str, Any]:
     """A choice from an interactive list."""
     return {

@@ -104,6 +104,24 @@ def test_a_button_press_is_answered_and_handled_as_its_payload(
     assert reply_answer(content, "pl", reply["text"]) == "digid"
 
 
+def test_more_and_the_rating_share_a_row_and_a_rating_is_thanked(
+    webhook_assistant, fake_api, content
+):
+    chat = new_chat()
+    assert (
+        deliver(webhook_assistant, message_update(chat, "co to jest digid i jak go dostac")) == 200
+    )
+    [reply] = replies_to(fake_api, chat)
+    assert reply_answer(content, "pl", reply["text"]) == "digid"
+    first_row = reply["reply_markup"]["inline_keyboard"][0]
+    assert [b["text"] for b in first_row][-2:] == ["👍", "👎"]
+    payloads = [b["callback_data"] for row in reply["reply_markup"]["inline_keyboard"] for b in row]
+    assert all(len(p.encode()) <= 64 for p in payloads)
+    assert deliver(webhook_assistant, button_update(chat, '/affirm{"feedback":"digid"}')) == 200
+    thanks = replies_to(fake_api, chat)[-1]
+    assert reply_answer(content, "pl", thanks["text"]) == "feedback_thanks"
+
+
 def test_a_button_press_counts_even_when_telegram_refuses_to_acknowledge_it(
     webhook_assistant, fake_api, content
 ):

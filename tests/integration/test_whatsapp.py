@@ -18,7 +18,14 @@ from bot import storage
 from bot.desk.staff import StaffStore
 from bot.settings import WhatsAppSettings
 from bot.tools.processes import stop
-from tests.fakes.whatsapp_api import FakeGraphApi, list_reply, signed, text, webhook
+from tests.fakes.whatsapp_api import (
+    FakeGraphApi,
+    button_reply,
+    list_reply,
+    signed,
+    text,
+    webhook,
+)
 from tests.integration.conftest import Assistant, start
 from tests.integration.replies import reply_answer
 
@@ -117,8 +124,30 @@ def test_more_than_three_choices_become_a_list_and_a_list_reply_is_routed(
     rows = action["sections"][0]["rows"]
     assert len(rows) <= 10 and all(len(r["title"]) <= 24 for r in rows)
     assert post(assistant, webhook(wa_id, list_reply("/digid"))) == 200
-    replies = wait_for_replies(graph, wa_id, count=2)
-    assert reply_answer(content, "ro", body_text(replies[-1])) == "digid"
+    replies = wait_for_replies(graph, wa_id, count=3)  # the answer, then "did this help?"
+    assert reply_answer(content, "ro", body_text(replies[1])) == "digid"
+
+
+def test_did_this_help_follows_an_answer_as_two_reply_buttons_of_its_own(assistant, graph, content):
+    wa_id = new_number()
+    assert post(assistant, webhook(wa_id, text("cum fac rost de numarul bsn"))) == 200
+    answer, question = wait_for_replies(graph, wa_id, count=2)
+    assert reply_answer(content, "ro", body_text(answer)) == "bsn"
+    kept = answer["interactive"]["action"]  # "More" and the topics: still reply buttons
+    assert answer["interactive"]["type"] == "button" and len(kept["buttons"]) <= 3
+    assert not any("feedback" in b["reply"]["id"] for b in kept["buttons"])
+    assert body_text(question) == content.catalogs["ro"].ui["did_it_help"]
+    buttons = question["interactive"]["action"]["buttons"]
+    assert [(b["reply"]["title"], b["reply"]["id"]) for b in buttons] == [
+        ("👍", '/affirm{"feedback":"bsn"}'),
+        ("👎", '/deny{"feedback":"bsn"}'),
+    ]
+    assert post(assistant, webhook(wa_id, button_reply('/deny{"feedback":"bsn"}'))) == 200
+    sorry = wait_for_replies(graph, wa_id, count=3)[-1]
+    assert reply_answer(content, "ro", body_text(sorry)) == "feedback_sorry"
+    assert [b["reply"]["id"] for b in sorry["interactive"]["action"]["buttons"]] == [
+        "/request_human"
+    ]
 
 
 @pytest.mark.parametrize("secret", [None, "forged-secret"])
@@ -148,10 +177,10 @@ def test_malformed_bodies_get_400_without_a_crash(assistant, body):
 def test_media_gets_the_text_only_reply_in_the_conversations_language(assistant, graph, content):
     wa_id = new_number()
     assert post(assistant, webhook(wa_id, text("de unde iau numarul bsn"))) == 200
-    wait_for_replies(graph, wa_id)
+    wait_for_replies(graph, wa_id, count=2)  # the answer, "did this help?"
     image = {"type": "image", "image": {"id": "1234", "mime_type": "image/jpeg"}}
     assert post(assistant, webhook(wa_id, image)) == 200
-    replies = wait_for_replies(graph, wa_id, count=2)
+    replies = wait_for_replies(graph, wa_id, count=3)
     assert reply_answer(content, "ro", body_text(replies[-1])) == "media_message"
 
 
@@ -161,9 +190,9 @@ def test_a_retried_message_is_handled_once_and_marked_read(assistant, graph):
     message_id = body["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
     assert post(assistant, body) == 200
     assert post(assistant, body) == 200
-    wait_for_replies(graph, wa_id)
+    wait_for_replies(graph, wa_id, count=2)  # the answer and "did this help?", once
     time.sleep(1.5)
-    assert len(graph.sent_to(wa_id)) == 1
+    assert len(graph.sent_to(wa_id)) == 2
     assert len(graph.called("messages", status="read", message_id=message_id)) == 1
 
 
@@ -198,14 +227,6 @@ def test_a_graph_api_error_is_surfaced_in_the_log_and_numbers_are_not(assistant,
     assert "error code 131047" in logs
     assert "error code 131026" in logs
     assert wa_id not in logs
-
-
-def button_reply(payload: str) -> dict[str, Any]:
-    """A press on a reply button."""
-    return {
-        "type": "interactive",
-        "interactive": {"type": "button_reply", "button_reply": {"id": payload, "title": "…"}},
-    }
 
 
 def test_a_staff_reply_goes_out_on_whatsapp_and_outside_24_hours_is_shown_failed(

@@ -8,6 +8,14 @@
   let strings = {};
   let csrf = null;
   let current = null; // the case shown
+  let me = null; // who is signed in: {staff, role, csrf}
+  let view = "desk"; // "desk" or "editors"
+  // What a role sees: the desk (cases and conversations), the editors' view, or both
+  const DESK_ROLES = ["staff", "admin"];
+  const EDITOR_ROLES = ["editor", "admin"];
+  const seesDesk = () => Boolean(me) && DESK_ROLES.includes(me.role);
+  const seesEditors = () => Boolean(me) && EDITOR_ROLES.includes(me.role);
+  const MAX_EXPORT = 500; // ids in one export (bot/editors/api.py)
   let uiLanguage = localStorage.getItem("wegwijs.console.language") || "nl";
 
   const t = (text) => strings[text] || text;
@@ -19,6 +27,26 @@
   const when = (seconds) => new Intl.DateTimeFormat(intl(), {
     timeZone: "Europe/Amsterdam", dateStyle: "short", timeStyle: "short",
   }).format(new Date(seconds * 1000));
+  // A day of the API ("2026-12-03") as people read it; the day itself, in no time zone
+  const day = (iso) => {
+    try {
+      return new Intl.DateTimeFormat(intl(), { timeZone: "UTC", dateStyle: "medium" }).format(new Date(iso + "T00:00:00Z"));
+    } catch (e) { return iso; }
+  };
+  // The day `days` ago in Amsterdam, as a date input wants it ("2026-11-03")
+  const daysAgo = (days) => {
+    const parts = new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Europe/Amsterdam", year: "numeric", month: "2-digit", day: "2-digit",
+    }).formatToParts(new Date(Date.now() - days * 86400000));
+    const part = (type) => parts.find((p) => p.type === type).value;
+    return part("year") + "-" + part("month") + "-" + part("day");
+  };
+  const element = (tag, text, className) => {
+    const el = document.createElement(tag);
+    if (text !== undefined && text !== null) el.textContent = String(text); // never innerHTML: user texts
+    if (className) el.className = className;
+    return el;
+  };
   const waited = (seconds) => t("{n} min").replace("{n}", String(Math.max(0, Math.round((Date.now() / 1000 - seconds) / 60))));
 
   async function call(path, options = {}) {
@@ -40,21 +68,137 @@
       select.replaceChildren(...[...keep, ...OUTCOMES].map((o) => new Option(o ? t("outcome:" + o) : t("all"), o)));
     }
     $("ui-language").value = uiLanguage;
+    $("views").setAttribute("aria-label", t("Views"));
   }
 
   function showLogin() {
-    $("login").hidden = false; $("desk").hidden = true; $("logout").hidden = true; $("who").textContent = "";
+    me = null;
+    if (events) { events.close(); events = null; }
+    $("login").hidden = false; $("desk").hidden = true; $("editors").hidden = true;
+    $("views").hidden = true; $("logout").hidden = true; $("who").textContent = "";
   }
 
-  function showDesk(me) {
+  function showWho() {
+    if (me) $("who").textContent = me.staff + (me.role === "staff" ? "" : " (" + t("role:" + me.role) + ")");
+  }
+
+  // After sign-in: staff see the desk, editors the editors' view, admins both (two buttons)
+  function showDesk(signedIn) {
+    me = signedIn;
     csrf = me.csrf;
-    $("login").hidden = true; $("desk").hidden = false; $("logout").hidden = false;
-    $("who").textContent = me.staff + (me.role === "admin" ? " (admin)" : "");
-    loadQueue();
-    listen();
+    $("login").hidden = true; $("logout").hidden = false;
+    showWho();
+    $("views").hidden = !(seesDesk() && seesEditors());
+    if (seesDesk()) { // editors never call the case routes: they would get 403
+      loadQueue();
+      listen();
+    }
     $("admin").hidden = me.role !== "admin";
     if (me.role === "admin") loadAdmin();
+    show(seesDesk() ? "desk" : "editors");
   }
+
+  function show(which) {
+    view = which === "editors" && seesEditors() ? "editors" : seesDesk() ? "desk" : "editors";
+    $("desk").hidden = view !== "desk";
+    $("editors").hidden = view !== "editors";
+    $("show-desk").setAttribute("aria-pressed", String(view === "desk"));
+    $("show-editors").setAttribute("aria-pressed", String(view === "editors"));
+    if (view === "editors") {
+      if (!$("since").value) $("since").value = daysAgo(30);
+      loadEditors();
+    }
+  }
+
+  $("show-desk").addEventListener("click", () => show("desk"));
+  $("show-editors").addEventListener("click", () => show("editors"));
+
+  // --- the editors' view: what the assistant did not understand, how its answers do -----
+
+  function fillTable(body, rows, empty) {
+    body.replaceChildren(...rows);
+    const table = body.closest("table");
+    (table.parentElement.classList.contains("scroll") ? table.parentElement : table).hidden = rows.length === 0;
+    $(empty).hidden = rows.length > 0;
+  }
+
+  function row(cells) {
+    const tr = document.createElement("tr");
+    for (const cell of cells) tr.appendChild(cell instanceof Node ? cell : element("td", cell));
+    return tr;
+  }
+
+  const numberCell = (n) => element("td", n, "number");
+
+  function notUnderstoodGroup(g) {
+    const li = element("li", null, "group");
+    const head = element("p", null, "group-head");
+    head.append(element("strong", t("{n}×").replace("{n}", String(g.count)), "count"),
+      document.createTextNode(" · " + g.languages.map(languageName).join(", ") + " · "
+        + (g.first === g.last ? day(g.first) : day(g.first) + " – " + day(g.last))));
+    const examples = element("ul", null, "examples");
+    examples.setAttribute("aria-label", t("Examples"));
+    for (const text of g.examples) examples.appendChild(element("li", text)); // user texts: textContent
+    const kinds = Object.entries(g.kinds || {}).filter(([, n]) => n > 0)
+      .map(([kind, n]) => t("kind:" + kind) + " " + n);
+    const about = element("p", [
+      t("The model's guess") + ": " + (g.guess || t("none")), ...kinds,
+    ].join(" · "), "meta");
+    const ids = g.ids.slice(0, MAX_EXPORT);
+    const exporting = element("a", t("Export"), "button");
+    exporting.href = api + "editors/export?ids=" + ids.join(",");
+    exporting.setAttribute("download", "not-understood.yml");
+    exporting.setAttribute("aria-label", t("Export {n} messages as training examples (YAML)").replace("{n}", String(ids.length)));
+    li.append(head, examples, about, exporting);
+    return li;
+  }
+
+  function answerRow(a) {
+    const todo = [];
+    if (a.overdue) todo.push(t("Review overdue"));
+    if (a.missing) todo.push(t("Translation missing"));
+    const tr = row([
+      element("td", a.id, "id"), languageName(a.language), numberCell(a.given), numberCell(a.helpful),
+      numberCell(a.not_helpful), numberCell(a.then_person), numberCell(a.then_not_understood),
+      a.reviewed ? day(a.reviewed) : "–", element("td", todo.join(" · "), "todo"),
+    ]);
+    if (a.overdue) tr.classList.add("overdue");
+    if (a.missing) tr.classList.add("missing");
+    return tr;
+  }
+
+  function topicRow(topic) {
+    const outcomes = Object.entries(topic.outcomes).sort((a, b) => b[1] - a[1])
+      .map(([outcome, n]) => t("outcome:" + outcome) + " " + n).join(" · ");
+    return row([topic.topic === "-" ? t("no topic yet") : element("td", topic.topic, "id"),
+      numberCell(topic.cases), outcomes]);
+  }
+
+  function perDay(items) {
+    const languages = [...new Set(items.map((i) => i.language))].sort();
+    const days = [...new Set(items.map((i) => i.day))].sort().reverse(); // the latest first
+    const count = new Map(items.map((i) => [i.day + " " + i.language, i.not_understood]));
+    $("per-day-head").replaceChildren(element("th", t("Day")),
+      ...languages.map((code) => element("th", languageName(code), "number")));
+    for (const th of $("per-day-head").children) th.scope = "col";
+    fillTable($("per-day"), days.map((d) => row([day(d),
+      ...languages.map((code) => numberCell(count.get(d + " " + code) || 0))])), "per-day-empty");
+  }
+
+  async function loadEditors() {
+    const since = $("since").value || daysAgo(30);
+    const { status, body } = await call("editors?since=" + encodeURIComponent(since));
+    $("editors-error").textContent = status === 200 ? "" : t(body.message || "Could not load the figures.");
+    if (status !== 200) return;
+    const groups = body.not_understood || [];
+    $("not-understood").replaceChildren(...groups.map(notUnderstoodGroup));
+    $("not-understood-empty").hidden = groups.length > 0;
+    fillTable($("answers"), (body.answers || []).map(answerRow), "answers-empty");
+    fillTable($("topics"), (body.topics_at_desk || []).map(topicRow), "topics-empty");
+    perDay(body.per_day || []);
+  }
+
+  $("editors-form").addEventListener("submit", (event) => { event.preventDefault(); loadEditors(); });
 
   async function loadAdmin() {
     const accounts = await call("staff");
@@ -236,20 +380,24 @@
   });
   $("logout").addEventListener("click", async () => {
     await call("logout", { method: "POST" });
-    if (events) events.close();
     showLogin();
   });
   $("ui-language").addEventListener("change", async () => {
     uiLanguage = $("ui-language").value;
     localStorage.setItem("wegwijs.console.language", uiLanguage);
     await loadStrings();
-    loadQueue();
-    if (current) openCase(current.id);
+    showWho();
+    if (seesDesk()) {
+      loadQueue();
+      if (current) openCase(current.id);
+    }
+    if (me && me.role === "admin") loadAdmin();
+    if (me && view === "editors") loadEditors();
   });
 
   (async function start() {
     await loadStrings();
-    const me = await call("me");
-    if (me.status === 200) showDesk(me.body); else showLogin();
+    const signedIn = await call("me");
+    if (signedIn.status === 200) showDesk(signedIn.body); else showLogin();
   })();
 })();
