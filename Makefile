@@ -76,7 +76,7 @@ report: $(STAMP) ## What editors need: not understood, answers, topics at the de
 purge: $(STAMP) ## Delete conversations older than WEGWIJS_KEEP_CONVERSATIONS_DAYS (default 30)
 	$(PY) -m bot purge
 
-staff: $(STAMP) ## Desk staff accounts: make staff ARGS="add anna [--admin]" (or password, remove, list)
+staff: $(STAMP) ## Desk staff accounts: make staff ARGS="add anna [--admin|--editor]" (or password, remove, list)
 	$(PY) -m bot staff $(or $(ARGS),list)
 
 browser-deps: ## Install Debian's chromium for the browser test (needs root)
