@@ -262,6 +262,15 @@ def test_asking_for_a_person_right_after_an_answer_is_counted_for_that_answer(ed
     assert _figures(editors) == {("then_person", "dismissal", "ro"): 1}
 
 
+def test_counts_are_written_within_a_second_without_being_asked(editors):
+    editors.count("given", "bsn", "bg")
+    other = EditorStore(editors.engine)  # another process reading the same database
+    deadline = time.monotonic() + 5
+    while not other.counts("2000-01-01") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [(c.figure, c.count) for c in other.counts("2000-01-01")] == [("given", 1)]
+
+
 def test_counts_add_up_per_day_in_amsterdam(editors, clock):
     for _ in range(3):
         editors.count("given", "bsn", "bg")
@@ -370,6 +379,7 @@ def test_the_report_prints_json_for_scripts_and_draws_the_chart(tmp_path, monkey
         ),
     )
     record(store, Turn("tg-1", "bg", "bsn", "bsn", "bsn", topic_answered=True))
+    store.flush()  # as the action server does within a second
     chart = tmp_path / "chart.png"
     today = dt.date.today().isoformat()
     assert report.main(["--since", today, "--json", "--chart", str(chart)]) == 0
