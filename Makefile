@@ -90,4 +90,4 @@ lock: ## Re-resolve and pin all dependencies into constraints.txt
 	{ head -2 constraints.txt; cat constraints.new; } > constraints.txt; rm constraints.new
 
 clean: ## Remove models, caches and local conversation data (keeps .venv)
-	rm -rf models var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf models var .cache .pytest_cache .mypy_cache .ruff_cache

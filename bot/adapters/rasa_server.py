@@ -25,10 +25,18 @@ first checks the *schema itself* against the JSON Schema meta-schema — 29 ms o
 call on our 2-core machine, 38% of the server's time under load (``make bench --profile``).
 Here the schema is compiled once per process; responses are checked against the same schema and
 an invalid one fails with the same error.
+
+Speed (issue 18): Rasa runs the NLU pipeline of every message on the server's event loop, so
+while one message is embedded (tens of milliseconds of native code) no other conversation moves.
+Here the pipeline runs in a worker thread (``parse_message``): the embedding releases the GIL,
+so the loop meanwhile reads and writes other conversations, runs their policies and calls the
+action server. The components are safe to call from several threads (the embedding model gives
+the same vectors; checked in ``tests/unit/test_rasa_server.py``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hmac
 import logging
@@ -39,6 +47,7 @@ from inspect import isawaitable
 from typing import Any
 
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -102,6 +111,28 @@ def _should_handle_message(tracker: DialogueStateTracker) -> bool:
     )
 
 
+async def parse_message(
+    self: MessageProcessor,
+    message: UserMessage,
+    tracker: DialogueStateTracker | None = None,
+    only_output_properties: bool = True,
+) -> dict[str, Any]:
+    """Rasa's ``MessageProcessor.parse_message``, with the NLU graph run off the event loop.
+
+    Without Rasa's debug log line of the parsed text and entities: no message texts in logs.
+    """
+    if self.http_interpreter:
+        return await _rasa["parse_message"](self, message, tracker, only_output_properties)
+    if tracker is None:
+        tracker = DialogueStateTracker.from_events(message.sender_id, [])
+    parse_data = await asyncio.to_thread(
+        self._parse_message_with_graph, message, tracker, only_output_properties
+    )
+    self._update_full_retrieval_intent(parse_data)
+    self._check_for_unseen_features(parse_data)
+    return parse_data
+
+
 def requires_auth(app: Any, token: str | None = None) -> Callable[[Any], Any]:
     """``rasa.server.requires_auth``: the token compared in constant time, and none is no entry.
 
@@ -137,8 +168,10 @@ def apply_fixes() -> None:
 
     _rasa.setdefault("should_handle_message", MessageProcessor._should_handle_message)
     _rasa.setdefault("requires_auth", rasa.server.requires_auth)
+    _rasa.setdefault("parse_message", MessageProcessor.parse_message)
     RemoteAction._validate_action_result = _validate_action_result
     MessageProcessor._should_handle_message = staticmethod(_should_handle_message)
+    MessageProcessor.parse_message = parse_message
     rasa.server.requires_auth = requires_auth
 
 

@@ -9,6 +9,11 @@ the answer action sets when the user has confirmed "delete my data". The reply s
 sent before the tracker is saved; instead of saving, this store then deletes every row of the
 conversation (``bot.privacy.erasure``), so nothing of it is left — not even its id.
 
+Rasa's SQL tracker store talks to the database on the server's event loop: while one
+conversation's events are read or written (an SQLite commit waits for the disk), no other
+conversation moves. Here reading and saving run in a worker thread (issue 18); Rasa's own code
+does the work, unchanged. Rasa's lock store still lets one turn of a conversation run at a time.
+
 Rasa makes its own engine; :func:`bot.storage.harden` gives it our safeguards: errors never
 show the statement's values (a message text or a phone number), and SQLite overwrites deleted
 rows (``PRAGMA secure_delete``), so an erased conversation does not linger in the file.
@@ -16,8 +21,10 @@ rows (``PRAGMA secure_delete``), so an erased conversation does not linger in th
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
@@ -31,6 +38,7 @@ from bot.privacy.logs import pseudonym
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def erase_requested(tracker: DialogueStateTracker) -> bool:
@@ -64,8 +72,26 @@ class ErasableTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the turn's new events, or delete the conversation when its user asked."""
         if erase_requested(tracker):
-            rows = erase_conversation(self.engine, tracker.sender_id)
+            rows = await asyncio.to_thread(erase_conversation, self.engine, tracker.sender_id)
             conversation = pseudonym(tracker.sender_id)
             logger.info("Conversation %s deleted on request (%d rows)", conversation, rows)
             return
-        await super().save(tracker)
+        await self._off_the_loop(SQLTrackerStore.save(self, tracker))
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """Rasa's reading of a conversation's events, in a worker thread."""
+        return await self._off_the_loop(
+            SQLTrackerStore._retrieve(self, sender_id, fetch_events_from_all_sessions)
+        )
+
+    async def _off_the_loop(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run Rasa's database work (it awaits nothing else) on a loop of a worker thread.
+
+        With an event broker (none is configured), Rasa's saving also sends the new events to
+        it from the server's own loop, so then it stays there.
+        """
+        if self.event_broker is not None:
+            return await work
+        return await asyncio.to_thread(asyncio.run, work)

@@ -50,8 +50,11 @@ def test_a_thumbs_down_in_the_web_chat_asks_what_was_missing_and_keeps_it_masked
     assert [(m.kind, m.text) for m in kept] == [
         ("not_helpful", "chcę wymienić prawo jazdy, mój numer [phone]")
     ]
-    figures = _figures(assistant)
-    assert figures[("given", "bsn", "pl")] >= 1 and figures[("not_helpful", "bsn", "pl")] >= 1
+    counted = (("given", "bsn", "pl"), ("not_helpful", "bsn", "pl"))
+    figures = _wait_for(
+        lambda: all(key in _figures(assistant) for key in counted) and _figures(assistant)
+    )
+    assert all(figures[key] >= 1 for key in counted)  # written within a second
     assert "0612345678" not in assistant.logs()
 
     # deleting one's data deletes the kept text too; the counts stay

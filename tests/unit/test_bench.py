@@ -49,18 +49,22 @@ def _result(ours_p50_1: float, ours_p95_10: float, ours_50: float, plain_50: flo
 
 
 def test_every_target_is_reported_met_or_missed_with_its_measured_value():
-    good = check_targets(_result(ours_p50_1=55, ours_p95_10=140, ours_50=50, plain_50=8))
-    assert [row["met"] for row in good] == [True] * 6
-    bad = check_targets(_result(ours_p50_1=70, ours_p95_10=160, ours_50=30, plain_50=8))
-    assert [row["met"] for row in bad] == [False, False, False, True, True, True]
-    assert bad[2]["measured"] == 3.8  # 30 / 8 messages per second: the ratio is shown
+    # plain: 2,000 ms p95 at 10 users, 8 messages/s at 50
+    good = check_targets(_result(ours_p50_1=40, ours_p95_10=250, ours_50=13, plain_50=8))
+    assert [row["met"] for row in good] == [True] * 7
+    bad = check_targets(_result(ours_p50_1=50, ours_p95_10=1300, ours_50=10, plain_50=8))
+    assert [row["met"] for row in bad] == [False, False, False, False, True, True, True]
+    assert bad[0]["measured"] == 1.2  # 10 / 8 messages per second: the ratio is shown
+    assert bad[1]["measured"] == 0.65  # 1,300 / 2,000 ms
 
 
 def test_without_the_plain_run_the_comparison_is_not_measured_rather_than_missed():
-    result = _result(ours_p50_1=55, ours_p95_10=140, ours_50=50, plain_50=8)
+    result = _result(ours_p50_1=40, ours_p95_10=250, ours_50=13, plain_50=8)
     del result["plain"], result["ratios"]
     rows = {row["target"]: row for row in check_targets(result)}
-    assert rows["throughput at 50 users ≥ 5 × plain Rasa, no errors"]["met"] is None
+    assert rows["throughput at 50 users ≥ 1.5 × plain Rasa, no errors"]["met"] is None
+    assert rows["p95 at 10 users ≤ 0.6 × plain Rasa's p95"]["met"] is None
+    assert rows["p95 at 10 users ≤ 300 ms"]["met"] is True
 
 
 def test_memory_is_read_for_a_process_and_its_children():

@@ -66,6 +66,10 @@ def test_rasa_is_the_version_the_fixes_were_made_for():
         ("rasa.core.actions.action:RemoteAction.run", "_validate_action_result"),
         ("rasa.core.processor:MessageProcessor._run_prediction_loop", "_should_handle_message"),
         ("rasa.server:create_app", "requires_auth(app, auth_token)"),
+        (
+            "rasa.core.processor:MessageProcessor._handle_message_with_tracker",
+            "await self.parse_message(message, tracker)",
+        ),
     ],
 )
 def test_rasa_still_calls_what_the_fixes_replace(caller: str, replaced: str):
@@ -118,3 +122,51 @@ def test_paused_conversations_still_hear_delete_my_data():
     assert handled(tracker("forget", "affirm")) and handled(tracker("forget", "deny"))
     assert not handled(tracker("bsn", "affirm"))  # a "yes" to the desk stays with the desk
     assert handled(tracker("restart"))  # Rasa's own rule is kept
+
+
+RASA_PARSE_MESSAGE = "b98d8e49b9f2c433"  # sha256 of Rasa 3.6.21's source of parse_message
+
+
+def test_rasas_parse_message_is_the_one_our_copy_was_made_from():
+    import hashlib
+    import inspect
+
+    from rasa.core.processor import MessageProcessor
+
+    source = inspect.getsource(_original("parse_message"))
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == RASA_PARSE_MESSAGE, (
+        "Rasa's parse_message changed: bring bot/adapters/rasa_server.parse_message in line"
+    )
+    assert MessageProcessor.parse_message is not _original("parse_message")
+
+
+def _original(name: str):
+    from bot.adapters.rasa_server import _rasa
+
+    apply_fixes()
+    return _rasa[name]
+
+
+def test_the_embedding_model_gives_the_same_vectors_from_several_threads():
+    import threading
+
+    import numpy as np
+
+    from bot.editors.grouping import embed
+
+    texts = [
+        f"nie dostałem wypłaty za {month}" for month in ("maj", "czerwiec", "lipiec", "sierpień")
+    ]
+    alone = embed(texts)
+    found: dict[int, np.ndarray] = {}
+
+    def work(i: int) -> None:
+        for _ in range(5):
+            found[i] = embed([texts[i]])[0]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(texts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(np.allclose(found[i], alone[i], atol=1e-5) for i in range(len(texts)))
