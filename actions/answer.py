@@ -68,8 +68,12 @@ def _entity(parse_data: dict[str, Any], name: str) -> str | None:
 
 def previous_answer(tracker: Tracker) -> str | None:
     """The topic the turn before answered, or rated with 👍/👎 (for the editors' figures)."""
-    previous = _previous_user_message(tracker)
-    return _entity(previous, FEEDBACK_ENTITY) or (previous.get("intent") or {}).get("name")
+    return _answer_of(_previous_user_message(tracker))
+
+
+def _answer_of(parse_data: dict[str, Any]) -> str | None:
+    """The answer a message rated with 👍/👎, else its intent (the answer it got)."""
+    return _entity(parse_data, FEEDBACK_ENTITY) or (parse_data.get("intent") or {}).get("name")
 
 
 def record_in_background(what: str, call: Callable[..., None], *args: Any) -> Awaitable[None]:
@@ -171,7 +175,7 @@ class ActionAnswer(Action):
             guess=_guess(latest.get("intent_ranking") or []),
             topic_answered=plan.ask_feedback and reply is not None,
             feedback=plan.feedback,
-            previous_answer=_entity(previous, FEEDBACK_ENTITY) or previous_intent,
+            previous_answer=_answer_of(previous),
             previous_not_understood=previous_intent == FALLBACK_INTENT,
             looking_for=tracker.get_slot(LOOKING_FOR_SLOT),
         )

@@ -27,6 +27,7 @@ from bot.editors.grouping import Embed, embed, group
 from bot.editors.store import EditorStore, day_start
 from bot.i18n.languages import SUPPORTED_LANGUAGES
 from bot.intents import TOPIC_INTENTS
+from bot.storage import has_table
 
 ANSWER_FIGURES = (
     daily.GIVEN,
@@ -90,14 +91,13 @@ def answers(counts: list[daily.Count], content: Content, today: dt.date) -> list
 
 def topics_at_desk(engine: sa.engine.Engine, since: float) -> list[dict[str, Any]]:
     """Cases opened since ``since`` per topic and outcome ("open" while not closed)."""
-    if not sa.inspect(engine).has_table(CASES.name):
-        return []
     query = sa.select(CASES.c.topics, CASES.c.status, CASES.c.outcome).where(
         CASES.c.created_at >= since
     )
     outcomes: dict[str, Counter[str]] = defaultdict(Counter)
     with engine.connect() as db:
-        for row in db.execute(query):
+        found = db.execute(query) if has_table(db, CASES.name) else []
+        for row in found:
             shown = [t for t in _topics(row.topics) if t in TOPIC_INTENTS]
             outcome = row.outcome if row.status == "closed" else "open"
             outcomes[shown[-1] if shown else NO_TOPIC][outcome or "open"] += 1
