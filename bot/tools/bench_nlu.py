@@ -260,6 +260,10 @@ VARIANTS: dict[str, Any] = {
         s for s in p if not s["name"].endswith("SentenceEmbeddingFeaturizer")
     ],
     "no-unknown-words": lambda p: [s for s in p if not s["name"].endswith("UnknownWordsFallback")],
+    # character n-grams seen in one training example only (a third of all columns) dropped
+    "char-min-df-2": lambda p: [
+        {**s, "min_df": 2} if s.get("analyzer") == "char_wb" else s for s in p
+    ],
     "c30": lambda p: _replace(p, "TfidfIntentClassifier", C=30.0),
     "rasa-logreg": lambda p: [
         {"name": "LogisticRegressionClassifier"}

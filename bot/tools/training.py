@@ -12,12 +12,16 @@ import logging
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from bot.settings import PROJECT_ROOT, rasa_env, rasa_executable
 
 logger = logging.getLogger(__name__)
 
 MODEL_PREFIX = "wegwijs-"
+# What one training keeps for the next (the sentence vectors of the training texts); a
+# training without it, as in a fresh clone, is "from scratch".
+CACHES = ".cache"
 
 
 def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
@@ -61,6 +65,7 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, config: Path | Non
         return target
     models_dir.mkdir(parents=True, exist_ok=True)
     logger.info("Training %s (data, domain or config changed)", target.name)
+    from_scratch = not any((root / CACHES).rglob("*"))
     started = time.monotonic()
     command = [
         rasa_executable(),
@@ -80,7 +85,10 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, config: Path | Non
     subprocess.run(command, cwd=root, env=rasa_env(), check=True)  # noqa: S603 - our own command
     seconds = time.monotonic() - started
     logger.info("Trained in %.0f s", seconds)
-    _record(target).write_text(json.dumps({"training_s": round(seconds, 1)}), encoding="utf-8")
+    _record(target).write_text(
+        json.dumps({"training_s": round(seconds, 1), "from_scratch": from_scratch}),
+        encoding="utf-8",
+    )
     for old in models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"):
         if old != target and old.stat().st_mtime < target.stat().st_mtime - 3600 * 24 * 7:
             old.unlink(missing_ok=True)
@@ -93,9 +101,17 @@ def _record(model: Path) -> Path:
     return model.with_name(model.name.removesuffix(".tar.gz") + ".training.json")
 
 
-def training_seconds(model: Path) -> float | None:
-    """How long training ``model`` took here (None: trained elsewhere or before we kept it)."""
+def training_record(model: Path) -> dict[str, Any] | None:
+    """How long training ``model`` took here, and whether from scratch (None: not known).
+
+    ``{"training_s": 302.4, "from_scratch": False}``; models trained before the second key
+    was kept say nothing of it.
+    """
     try:
-        return float(json.loads(_record(model).read_text(encoding="utf-8"))["training_s"])
-    except (OSError, ValueError, KeyError):
+        record = json.loads(_record(model).read_text(encoding="utf-8"))
+        return {
+            "training_s": float(record["training_s"]),
+            "from_scratch": record.get("from_scratch"),
+        }
+    except (OSError, ValueError, KeyError, TypeError):
         return None
