@@ -24,7 +24,10 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
+from scipy.special import softmax
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import Pipeline
@@ -117,6 +120,59 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
         self.persist()
         self._prepare_for_prediction()
         return self._resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Rasa's intent and ranking for each message, with the probabilities computed directly.
+
+        The fitted pipeline's ``predict_proba`` checks and splits its input in scikit-learn's
+        column transformer: 1.55 ms a message, of which the regression is 0.05 ms; computed
+        here from the same weights, 0.6 ms (README, "Speed and memory").
+        """
+        probabilities = self._probabilities(self._create_X(messages))
+        intents = self.clf.classes_
+        for message, row in zip(messages, probabilities, strict=True):
+            ranking = sorted(
+                (
+                    {"name": name, "confidence": float(p)}
+                    for name, p in zip(intents, row, strict=True)
+                ),
+                key=lambda entry: -entry["confidence"],
+            )
+            message.set("intent", ranking[0], add_to_output=True)
+            length = self.config[RANKING_LENGTH]
+            message.set(
+                "intent_ranking", ranking[:length] if length > 0 else ranking, add_to_output=True
+            )
+        return messages
+
+    def _probabilities(self, X: scipy.sparse.csr_matrix) -> np.ndarray:
+        """What the pipeline's ``predict_proba`` gives, by the same arithmetic without checks.
+
+        Sublinear TF times IDF, rows scaled to length 1 (``TfidfTransformer``), the embedding
+        times its weight, then the multinomial regression's softmax.
+        """
+        features, logreg = self.clf.named_steps["features"], self.clf.named_steps["logreg"]
+        tfidf = features.named_transformers_["tfidf"]
+        if not (tfidf.sublinear_tf and tfidf.use_idf and tfidf.norm == "l2"):
+            return np.asarray(self.clf.predict_proba(X))
+        X = scipy.sparse.csr_matrix(X)
+        X.sum_duplicates()  # one entry per column, as the transformer's product leaves them
+        columns, weights = len(tfidf.idf_), logreg.coef_.T  # weights: features × intents
+        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        values, where = X.data.astype(np.float64), X.indices
+        is_count = where < columns
+        count_rows, count_columns = rows[is_count], where[is_count]
+        tf_idf = (np.log(values[is_count]) + 1.0) * tfidf.idf_[count_columns]
+        lengths = np.sqrt(np.bincount(count_rows, tf_idf**2, minlength=X.shape[0]))
+        tf_idf /= np.where(lengths > 0.0, lengths, 1.0)[count_rows]
+        embedding = np.zeros((X.shape[0], weights.shape[0] - columns))
+        embedding[rows[~is_count], where[~is_count] - columns] = values[~is_count]
+        weight = float((features.transformer_weights or {}).get("embedding", 1.0))
+        scores = (weight * embedding) @ weights[columns:]
+        for row in range(X.shape[0]):
+            mine = count_rows == row
+            scores[row] += tf_idf[mine] @ weights[count_columns[mine]]
+        return np.asarray(softmax(scores + logreg.intercept_, axis=1))
 
     def _prepare_for_prediction(self) -> None:
         """Keep the weights column by column, the layout a prediction reads them in.
