@@ -12,6 +12,7 @@ Everything else — features in, intent ranking out, persistence — is Rasa's.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from typing import Any
@@ -169,17 +170,19 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
         embedding[rows[~is_count], where[~is_count] - columns] = values[~is_count]
         weight = float((features.transformer_weights or {}).get("embedding", 1.0))
         scores = (weight * embedding) @ weights[columns:]
-        for row in range(X.shape[0]):
-            mine = count_rows == row
-            scores[row] += tf_idf[mine] @ weights[count_columns[mine]]
+        # the entries come row after row: each row's counts are one slice of them
+        bounds = np.searchsorted(count_rows, np.arange(X.shape[0] + 1))
+        for row, (start, end) in enumerate(itertools.pairwise(bounds)):
+            scores[row] += tf_idf[start:end] @ weights[count_columns[start:end]]
         return np.asarray(softmax(scores + logreg.intercept_, axis=1))
 
     def _prepare_for_prediction(self) -> None:
         """Keep the weights column by column, the layout a prediction reads them in.
 
-        scikit-learn multiplies a message's sparse row by the transposed weights; stored row
-        by row (as fitted and as loaded), scipy first copies all of them (40 intents × ~75,000
-        features) for every single message: 2.7 ms instead of 0.02 ms.
+        A message reads the weights of its few features, one column of ``coef_`` each
+        (``_probabilities``; scikit-learn's product, the fallback, reads them the same way).
+        Stored row by row (as fitted and as loaded), each would be strided over all ~83,000
+        features, and scipy's product first copies all of them: 2.7 ms instead of 0.02 ms.
         """
         logreg = self.clf.named_steps["logreg"] if isinstance(self.clf, Pipeline) else self.clf
         if hasattr(logreg, "coef_"):
