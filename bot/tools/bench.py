@@ -12,8 +12,10 @@ temporary folder and kept there) — it measures on this machine:
 Then our/plain ratios and issue 18's targets, met or not. Results go to ``results/bench.json``
 and a chart to ``results/bench.png`` (both paths printed). Not part of ``make test``.
 
-``--profile`` also records where the Rasa server spends its time during the 10-user load
-(py-spy, a sampling profiler, from the dev dependencies) into ``results/profile-rasa.svg``.
+Each level also records the CPU time each server spent per message (``cpu_ms_per_message``).
+``--profile`` also records where the Rasa and action servers spend their time during the
+10-user load (py-spy, a sampling profiler, from the dev dependencies) into
+``results/profile-rasa.svg`` and ``results/profile-actions.svg``.
 """
 
 from __future__ import annotations
@@ -57,12 +59,8 @@ def percentile(values: list[float], share: float) -> float:
     return 1000 * ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def memory_mb(pid: int) -> dict[str, int]:
-    """Memory of a process and its children (Sanic workers), in MB (Linux /proc).
-
-    ``rss``: resident memory, pages shared between the processes counted in each;
-    ``pss``: each shared page divided among the processes that share it (their real total).
-    """
+def family(pid: int) -> list[int]:
+    """``pid`` and its descendants (Sanic workers), from Linux /proc."""
     children: dict[int, list[int]] = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -73,11 +71,22 @@ def memory_mb(pid: int) -> dict[str, int]:
             continue
         parent = int(fields.get("PPid", "0").strip() or 0)
         children.setdefault(parent, []).append(int(status.parent.name))
-    totals = {"rss": 0, "pss": 0}
-    todo = [pid]
+    found, todo = [], [pid]
     while todo:
         each = todo.pop()
+        found.append(each)
         todo += children.get(each, [])
+    return found
+
+
+def memory_mb(pid: int) -> dict[str, int]:
+    """Memory of a process and its children (Sanic workers), in MB (Linux /proc).
+
+    ``rss``: resident memory, pages shared between the processes counted in each;
+    ``pss``: each shared page divided among the processes that share it (their real total).
+    """
+    totals = {"rss": 0, "pss": 0}
+    for each in family(pid):
         try:
             for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
                 key = line.split(":", 1)[0].lower()
@@ -86,6 +95,18 @@ def memory_mb(pid: int) -> dict[str, int]:
         except OSError:
             continue
     return {key: round(kb / 1024) for key, kb in totals.items()}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children (Linux /proc)."""
+    ticks = 0
+    for each in family(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def conversations(count: int, seed: int = 7) -> list[tuple[str, list[str]]]:
@@ -173,40 +194,59 @@ async def parse_latency(base: str, token: str | None, count: int = 200) -> dict[
 
 
 @contextmanager
-def profiling(pid: int, out: Path | None) -> Iterator[None]:
-    """Sample ``pid`` (and its Sanic workers) with py-spy while the block runs."""
+def profiling(pids: dict[str, int], out: Path | None) -> Iterator[None]:
+    """Sample each process (and its Sanic workers) with py-spy while the block runs.
+
+    One flame graph per process: ``out`` with the process's name, e.g. ``profile-rasa.svg``.
+    """
     spy = shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if out is None or spy is None:
         if out is not None:
             logger.warning("py-spy is not installed (make install): no profile")
         yield
         return
-    recorder = subprocess.Popen(  # noqa: S603 - the profiler from our own environment
-        [spy, "record", "--pid", str(pid), "--subprocesses", "--rate", "200", "-o", str(out)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    recorders = [
+        subprocess.Popen(  # noqa: S603 - the profiler from our own environment
+            [spy, "record", "--pid", str(pid), "--subprocesses", "--rate", "200", "-o", str(svg)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, pid in pids.items()
+        for svg in [out.with_name(f"profile-{name}.svg")]
+    ]
     time.sleep(1)  # attached before the load starts
     try:
         yield
     finally:
-        recorder.send_signal(2)  # like Ctrl-C: py-spy writes the flame graph and stops
-        recorder.wait(timeout=60)
+        for recorder in recorders:
+            recorder.send_signal(2)  # like Ctrl-C: py-spy writes the flame graph and stops
+        for recorder in recorders:
+            recorder.wait(timeout=60)
 
 
 def measure(
     base: str,
     levels: list[int],
-    server_pid: int,
+    pids: dict[str, int],
     profile: Path | None,
     token: str | None = None,
 ) -> dict[str, Any]:
-    """NLU floor and end-to-end load at each level of concurrency (``token``: the API's)."""
+    """NLU floor and end-to-end load at each level of concurrency (``token``: the API's).
+
+    ``pids``: the servers by name; each level also records the CPU time each one spent per
+    message (where a message's time goes, whatever the machine's speed).
+    """
     nlu = asyncio.run(parse_latency(base, token))
     result: dict[str, Any] = {"nlu_parse": nlu, "end_to_end": []}
     for users in levels:
-        with profiling(server_pid, profile if users == PROFILED_USERS else None):
-            result["end_to_end"].append(asyncio.run(run_load(base, users)))
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        with profiling(pids, profile if users == PROFILED_USERS else None):
+            row = asyncio.run(run_load(base, users))
+        row["cpu_ms_per_message"] = {
+            name: round(1000 * (cpu_seconds(pid) - before[name]) / max(1, row["messages"]), 1)
+            for name, pid in pids.items()
+        }
+        result["end_to_end"].append(row)
     return result
 
 
@@ -242,7 +282,7 @@ def bench_ours(
             **measure(
                 f"http://127.0.0.1:{settings.rasa_port}",
                 levels,
-                processes["rasa"].pid,
+                {name: process.pid for name, process in processes.items()},
                 profile,
                 settings.auth_token,
             ),
@@ -300,7 +340,7 @@ def bench_plain(levels: list[int]) -> dict[str, Any]:
             "model": f"rasa init (Rasa {version('rasa')} starter assistant)",
             "training_s": trained,
             "model_load_s": round(time.monotonic() - started, 1),
-            **measure(f"http://127.0.0.1:{port}", levels, processes["rasa"].pid, None),
+            **measure(f"http://127.0.0.1:{port}", levels, {"rasa": processes["rasa"].pid}, None),
             "memory_mb": {"rasa": memory_mb(processes["rasa"].pid)},
         }
     finally:
@@ -452,7 +492,8 @@ def print_summary(result: dict[str, Any]) -> None:
             lines.append(
                 f"  {row['users']:>3} users: {row['messages_per_second']:>6} msg/s  "
                 f"p50 {row['p50_ms']:>7} ms  p95 {row['p95_ms']:>7} ms  "
-                f"p99 {row['p99_ms']:>7} ms  errors {row['errors']}"
+                f"p99 {row['p99_ms']:>7} ms  errors {row['errors']}  CPU ms/msg "
+                + ", ".join(f"{k} {v}" for k, v in row.get("cpu_ms_per_message", {}).items())
             )
     if "ratios" in result:
         lines.append("ours/plain: " + ", ".join(f"{k} {v}" for k, v in result["ratios"].items()))
@@ -502,7 +543,8 @@ def main(argv: list[str] | None = None) -> int:
     png = args.out.with_suffix(".png")
     chart(result, png)
     print_summary(result)
-    for path in (args.out, png, profile):
-        if path is not None and path.exists():
+    profiles = sorted(args.out.parent.glob("profile-*.svg")) if profile else []
+    for path in (args.out, png, *profiles):
+        if path.exists():
             print(f"written: {path}")  # noqa: T201
     return 0

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from bot.tools.bench import LANGUAGES, check_targets, conversations, memory_mb, percentile, ratios
+import os
+import subprocess
+import sys
+import time
+
+from bot.tools.bench import (
+    LANGUAGES,
+    check_targets,
+    conversations,
+    cpu_seconds,
+    memory_mb,
+    percentile,
+    ratios,
+)
 
 
 def test_scripted_users_speak_every_language_and_ask_three_to_five_questions():
@@ -69,10 +82,22 @@ def test_without_the_plain_run_the_comparison_is_not_measured_rather_than_missed
 
 
 def test_memory_is_read_for_a_process_and_its_children():
-    import os
-
     memory = memory_mb(os.getpid())
     assert memory["rss"] > 10 and 0 < memory["pss"] <= memory["rss"]
+
+
+def test_cpu_time_of_a_process_and_its_children_counts_a_childs_work():
+    """Where a message's time goes: a Sanic worker's CPU counts for its server."""
+    burn = "import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass\n"
+    child = subprocess.Popen([sys.executable, "-c", burn + "time.sleep(30)"])
+    try:
+        deadline = time.monotonic() + 20
+        while cpu_seconds(os.getpid()) - sum(os.times()[:2]) < 0.45:  # ours alone excluded
+            assert time.monotonic() < deadline, "the child's CPU time was never counted"
+            time.sleep(0.1)
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_a_training_that_reused_an_earlier_ones_vectors_is_not_called_from_scratch():
