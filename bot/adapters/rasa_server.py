@@ -32,6 +32,17 @@ Here the pipeline runs in a worker thread (``parse_message``): the embedding rel
 so the loop meanwhile reads and writes other conversations, runs their policies and calls the
 action server. The components are safe to call from several threads (the embedding model gives
 the same vectors; checked in ``tests/unit/test_rasa_server.py``).
+
+Speed (issue 18): one thread for OpenBLAS. NumPy and SciPy each load an OpenBLAS that starts
+a pool of one thread per core; between calls its idle threads spin, waiting for the next one —
+and the server makes small BLAS calls for every message (the classifier), so they never stopped:
+20 ms of CPU per message at one user, at 50 users a third of the server's CPU taken from the
+threads doing the work (``make bench``, 2026-12-03: 64 → 41 ms of CPU a message, 27 → 33
+messages a second). The pool's size is read when the library loads, so ``main`` sets it before
+Rasa (and NumPy) is imported; an operator's own ``OPENBLAS_NUM_THREADS`` wins. Rasa is imported
+only then, in the functions below. The embedding's OpenMP pool keeps one thread per core: one
+message is embedded in 20 ms on two threads against 31 ms on one, and under load the two
+settings serve as many messages a second.
 """
 
 from __future__ import annotations
@@ -42,18 +53,18 @@ import hmac
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from inspect import isawaitable
-from typing import Any
-
-from rasa.core.actions.action import RemoteAction
-from rasa.core.channels.channel import UserMessage
-from rasa.core.processor import MessageProcessor
-from rasa.shared.core.events import UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from typing import TYPE_CHECKING, Any
 
 from bot.privacy.logs import hide_secrets
 from bot.turns import heard_while_paused
+
+if TYPE_CHECKING:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.trackers import DialogueStateTracker
 
 MAX_REQUEST_BYTES = 64 * 1024
 SECRETS_IN_ENVIRONMENT = (
@@ -65,13 +76,22 @@ SECRETS_IN_ENVIRONMENT = (
     "WHATSAPP_APP_SECRET",
     "WHATSAPP_VERIFY_TOKEN",
 )
+# The size of OpenBLAS's thread pools (see above); read when the library is loaded.
+NATIVE_THREADS = {"OPENBLAS_NUM_THREADS": "1"}
 _rasa: dict[str, Any] = {}  # Rasa's originals of what the fixes replace
+
+
+def limit_native_threads(environ: MutableMapping[str, str]) -> None:
+    """One thread for OpenBLAS, unless the operator set a number."""
+    for name, value in NATIVE_THREADS.items():
+        environ.setdefault(name, value)
 
 
 @functools.lru_cache(maxsize=1)
 def _response_validator() -> Any:
     """A validator for the action server's responses, compiled on first use."""
     from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
 
     schema = RemoteAction.action_response_format_spec()
     return validator_for(schema)(schema)
@@ -94,6 +114,8 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 def _latest_intents(tracker: DialogueStateTracker) -> tuple[str | None, str | None]:
     """The intents of the user's latest message and of the one before it."""
+    from rasa.shared.core.events import UserUttered
+
     intents: list[str | None] = []
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
@@ -124,6 +146,8 @@ async def parse_message(
     if self.http_interpreter:
         return await _rasa["parse_message"](self, message, tracker, only_output_properties)
     if tracker is None:
+        from rasa.shared.core.trackers import DialogueStateTracker
+
         tracker = DialogueStateTracker.from_events(message.sender_id, [])
     parse_data = await asyncio.to_thread(
         self._parse_message_with_graph, message, tracker, only_output_properties
@@ -165,6 +189,8 @@ def requires_auth(app: Any, token: str | None = None) -> Callable[[Any], Any]:
 def apply_fixes() -> None:
     """Apply the fixes to Rasa in this process (idempotent)."""
     import rasa.server
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.processor import MessageProcessor
 
     _rasa.setdefault("should_handle_message", MessageProcessor._should_handle_message)
     _rasa.setdefault("requires_auth", rasa.server.requires_auth)
@@ -187,6 +213,7 @@ def command_line(argv: list[str], environ: dict[str, str]) -> list[str]:
 
 def main() -> None:
     """Rasa's command line, after the fixes."""
+    limit_native_threads(os.environ)  # before anything loads NumPy
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_REQUEST_BYTES))
     # Rasa sets the level of its own loggers; ours follow LOG_LEVEL too, and the libraries that
     # talk to the messengers Rasa's LOG_LEVEL_LIBRARIES (default ERROR).

@@ -9,7 +9,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.adapters.rasa_server import apply_fixes
+from bot.adapters.rasa_server import NATIVE_THREADS, apply_fixes
 from bot.tools.processes import local_settings
 from bot.tools.rasa_files import commands
 
@@ -170,3 +170,54 @@ def test_the_embedding_model_gives_the_same_vectors_from_several_threads():
     for thread in threads:
         thread.join()
     assert all(np.allclose(found[i], alone[i], atol=1e-5) for i in range(len(texts)))
+
+
+# --- one OpenBLAS thread (issue 18) ----------------------------------------------------------
+
+REPORT_THREAD_POOLS = """
+import atexit, json, sys
+def report():
+    from threadpoolctl import threadpool_info
+    print(json.dumps([[pool["internal_api"], pool["num_threads"]] for pool in threadpool_info()]))
+atexit.register(report)
+sys.argv = ["rasa_server", "--version"]
+from bot.adapters import rasa_server
+print(json.dumps("numpy" in sys.modules))
+rasa_server.main()
+"""
+
+
+def test_the_server_runs_openblas_on_one_thread():
+    """Idle OpenBLAS threads spin: with one per core they took a third of the CPU under load."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in {"OMP_NUM_THREADS", *NATIVE_THREADS}}
+    run = subprocess.run(
+        [sys.executable, "-c", REPORT_THREAD_POOLS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    lines = [line for line in run.stdout.splitlines() if line.startswith(("[", "true", "false"))]
+    numpy_before_main, pools = json.loads(lines[0]), json.loads(lines[-1])
+    assert numpy_before_main is False, "importing the module must not load NumPy yet"
+    openblas = [threads for api, threads in pools if api == "openblas"]
+    assert openblas and all(threads == 1 for threads in openblas), pools
+    # the embedding's OpenMP pool keeps a thread per core (faster for one message)
+    assert [threads for api, threads in pools if api == "openmp"] == [os.cpu_count()], pools
+
+
+def test_an_operators_own_thread_settings_win():
+    from bot.adapters.rasa_server import limit_native_threads
+
+    environ = {"OPENBLAS_NUM_THREADS": "4"}
+    limit_native_threads(environ)
+    assert environ == {"OPENBLAS_NUM_THREADS": "4"}
+    environ = {}
+    limit_native_threads(environ)
+    assert environ == {"OPENBLAS_NUM_THREADS": "1"}
