@@ -79,3 +79,40 @@ def test_a_message_gets_the_pipelines_intent_and_ranking():
     )
     assert message.get("intent")["name"] == component.clf.classes_[np.argmax(expected)]
     assert message.get("intent")["confidence"] == pytest.approx(expected.max(), rel=1e-9)
+
+
+def _message(seed: int, dense: bool = True) -> Message:
+    """A message as the pipeline leaves it: word counts, character counts, an embedding."""
+    rng = np.random.default_rng(seed)
+    message = Message(data={TEXT: f"bericht {seed}"})
+    for origin, width in (("words", 40), ("characters", 90)):
+        counts = scipy.sparse.random(1, width, density=0.1, random_state=seed, format="coo")
+        counts.data = np.ceil(counts.data * 3)
+        message.add_features(Features(counts, FEATURE_TYPE_SENTENCE, TEXT, origin))
+    if dense:
+        vector = rng.normal(size=(1, DIMS))
+        vector[0, 3] = 0.0  # a zero in the embedding is not stored
+        message.add_features(Features(vector, FEATURE_TYPE_SENTENCE, TEXT, "embedding"))
+    return message
+
+
+def _rasas_matrix(messages: list[Message]) -> scipy.sparse.csr_matrix:
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+
+    return scipy.sparse.csr_matrix(LogisticRegressionClassifier._create_X(None, messages))
+
+
+def test_the_classifiers_input_is_rasas_matrix():
+    """Counts of both featurizers in their order, then the embedding: what training saw."""
+    messages = [_message(seed) for seed in range(5)]
+    ours = classifier()._create_X(messages)
+    expected = _rasas_matrix(messages)
+    assert ours.shape == expected.shape == (5, 40 + 90 + DIMS)
+    assert (ours != expected).nnz == 0
+    assert ours.nnz == expected.nnz  # no stored zeros either
+
+
+def test_a_message_without_an_embedding_is_built_rasas_way():
+    messages = [_message(1, dense=False), _message(2, dense=False)]
+    ours = classifier()._create_X(messages)
+    assert (scipy.sparse.csr_matrix(ours) != _rasas_matrix(messages)).nnz == 0
