@@ -33,6 +33,13 @@ so the loop meanwhile reads and writes other conversations, runs their policies 
 action server. The components are safe to call from several threads (the embedding model gives
 the same vectors; checked in ``tests/unit/test_rasa_server.py``).
 
+Speed (issue 18): Rasa opens a new HTTP session — a new TCP connection — to the action
+server for every action it runs and closes it after the answer: connecting, and aiohttp's
+session and connector set-up, were ~10% of the server's time holding the GIL at 50 users
+(py-spy ``--gil``). Here each event loop keeps one session per endpoint configuration, with
+keep-alive connections (``_session``); idle ones are closed after ``KEEPALIVE_SECONDS``, before
+the action server (Sanic: 5 s) would close them under a request; all close with the server.
+
 Speed (issue 18): one thread for OpenBLAS. NumPy and SciPy each load an OpenBLAS that starts
 a pool of one thread per core; between calls its idle threads spin, waiting for the next one —
 and the server makes small BLAS calls for every message (the classifier), so they never stopped:
@@ -53,6 +60,7 @@ import hmac
 import logging
 import os
 import sys
+import weakref
 from collections.abc import Callable, MutableMapping
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
@@ -61,10 +69,12 @@ from bot.privacy.logs import hide_secrets
 from bot.turns import heard_while_paused
 
 if TYPE_CHECKING:
+    import aiohttp
     from rasa.core.actions.action import RemoteAction
     from rasa.core.channels.channel import UserMessage
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
 
 MAX_REQUEST_BYTES = 64 * 1024
 SECRETS_IN_ENVIRONMENT = (
@@ -76,9 +86,15 @@ SECRETS_IN_ENVIRONMENT = (
     "WHATSAPP_APP_SECRET",
     "WHATSAPP_VERIFY_TOKEN",
 )
+# Idle connections to the action server are closed after this, before its Sanic (5 s) does.
+KEEPALIVE_SECONDS = 2.0
 # The size of OpenBLAS's thread pools (see above); read when the library is loaded.
 NATIVE_THREADS = {"OPENBLAS_NUM_THREADS": "1"}
 _rasa: dict[str, Any] = {}  # Rasa's originals of what the fixes replace
+# Per event loop, the open HTTP sessions by endpoint configuration (``_session``).
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Any, ...], Any]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def limit_native_threads(environ: MutableMapping[str, str]) -> None:
@@ -157,6 +173,60 @@ async def parse_message(
     return parse_data
 
 
+class _Borrowed:
+    """``async with`` an open session, leaving it open (Rasa closes what it entered)."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+
+def _session(self: EndpointConfig) -> Any:
+    """``EndpointConfig.session``: the loop's open session for this configuration.
+
+    The same headers, authentication and time limit as Rasa's, on a connector that keeps
+    connections open between requests. Outside a running loop, Rasa's own session.
+    """
+    import aiohttp
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return _rasa["endpoint_session"](self)
+    key = (
+        tuple(sorted(self.headers.items())),
+        tuple(sorted(self.basic_auth.items())),
+    )
+    sessions = _sessions.setdefault(loop, {})
+    session = sessions.get(key)
+    if session is None or session.closed:
+        auth = (
+            aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+            if self.basic_auth
+            else None
+        )
+        session = sessions[key] = aiohttp.ClientSession(
+            headers=self.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+        )
+    return _Borrowed(session)
+
+
+async def close_resources(app: Any, loop: asyncio.AbstractEventLoop) -> None:
+    """Rasa's ``close_resources`` when the server stops, and this loop's HTTP sessions."""
+    await _rasa["close_resources"](app, loop)
+    for session in _sessions.pop(loop, {}).values():
+        await session.close()
+
+
 def requires_auth(app: Any, token: str | None = None) -> Callable[[Any], Any]:
     """``rasa.server.requires_auth``: the token compared in constant time, and none is no entry.
 
@@ -188,17 +258,23 @@ def requires_auth(app: Any, token: str | None = None) -> Callable[[Any], Any]:
 
 def apply_fixes() -> None:
     """Apply the fixes to Rasa in this process (idempotent)."""
+    import rasa.core.run
     import rasa.server
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
+    from rasa.utils.endpoints import EndpointConfig
 
     _rasa.setdefault("should_handle_message", MessageProcessor._should_handle_message)
     _rasa.setdefault("requires_auth", rasa.server.requires_auth)
     _rasa.setdefault("parse_message", MessageProcessor.parse_message)
+    _rasa.setdefault("endpoint_session", EndpointConfig.session)
+    _rasa.setdefault("close_resources", rasa.core.run.close_resources)
     RemoteAction._validate_action_result = _validate_action_result
     MessageProcessor._should_handle_message = staticmethod(_should_handle_message)
     MessageProcessor.parse_message = parse_message
     rasa.server.requires_auth = requires_auth
+    EndpointConfig.session = _session
+    rasa.core.run.close_resources = close_resources
 
 
 def command_line(argv: list[str], environ: dict[str, str]) -> list[str]:

@@ -221,3 +221,71 @@ def test_an_operators_own_thread_settings_win():
     environ = {}
     limit_native_threads(environ)
     assert environ == {"OPENBLAS_NUM_THREADS": "1"}
+
+
+# --- calls to the action server reuse their connection (issue 18) ----------------------------
+
+
+async def _peer_server(port: int = 0):
+    """A local HTTP server answering with the client's port (one port: one connection)."""
+    from aiohttp import web
+
+    async def handler(request):
+        return web.json_response(
+            {
+                "port": request.transport.get_extra_info("peername")[1],
+                "header": request.headers.get("X-Test"),
+            }
+        )
+
+    app = web.Application()
+    app.router.add_post("/webhook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port, reuse_address=True)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    return runner, port
+
+
+async def test_action_calls_share_one_connection_and_keep_the_endpoints_headers():
+    apply_fixes()
+    runner, port = await _peer_server()
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Test": "kept"})
+    try:
+        replies = [await endpoint.request(json={"next_action": "action_answer"}) for _ in range(5)]
+        assert {reply["port"] for reply in replies} == {replies[0]["port"]}
+        assert {reply["header"] for reply in replies} == {"kept"}
+
+        await _close_sessions()
+        # the stopping server closed them; a later request opens a new one and is answered
+        again = await endpoint.request(json={"next_action": "action_answer"})
+        assert again["header"] == "kept" and again["port"] != replies[0]["port"]
+    finally:
+        await _close_sessions()
+        await runner.cleanup()
+
+
+async def test_a_connection_the_action_server_closed_is_not_reused():
+    """After a restart of the action server the next action still reaches it."""
+    apply_fixes()
+    runner, port = await _peer_server()
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+    first = await endpoint.request(json={})
+    await runner.cleanup()  # the server goes away, closing its connections
+    runner, _ = await _peer_server(port)
+    try:
+        second = await endpoint.request(json={})
+        assert second["port"] != first["port"]
+    finally:
+        await _close_sessions()
+        await runner.cleanup()
+
+
+async def _close_sessions() -> None:
+    import asyncio
+
+    import rasa.core.run
+
+    app = type("App", (), {"ctx": object()})()
+    await rasa.core.run.close_resources(app, asyncio.get_running_loop())
