@@ -289,3 +289,20 @@ async def _close_sessions() -> None:
 
     app = type("App", (), {"ctx": object()})()
     await rasa.core.run.close_resources(app, asyncio.get_running_loop())
+
+
+def test_events_are_read_as_the_same_classes_as_rasas_search():
+    import rasa.shared.utils.common
+    from rasa.shared.core.events import Event, UserUttered
+
+    apply_fixes()
+    rasas = _original("resolve_by_type")
+    names = {cls.type_name for cls in rasa.shared.utils.common.all_subclasses(Event)}
+    assert len(names) > 20
+    for name in names:
+        assert Event.resolve_by_type(name) is rasas(name), name
+    assert Event.resolve_by_type("no_such_event", UserUttered) is UserUttered
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        Event.resolve_by_type("no_such_event")
+    stored = {"event": "user", "text": "hallo", "parse_data": {"intent": {"name": "greet"}}}
+    assert isinstance(Event.from_parameters(stored), UserUttered)
