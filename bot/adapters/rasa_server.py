@@ -49,12 +49,12 @@ Speed (issue 18): one thread for OpenBLAS. NumPy and SciPy each load an OpenBLAS
 a pool of one thread per core; between calls its idle threads spin, waiting for the next one —
 and the server makes small BLAS calls for every message (the classifier), so they never stopped:
 20 ms of CPU per message at one user, at 50 users a third of the server's CPU taken from the
-threads doing the work (``make bench``, 2026-12-03: 64 → 41 ms of CPU a message, 27 → 33
-messages a second). The pool's size is read when the library loads, so ``main`` sets it before
-Rasa (and NumPy) is imported; an operator's own ``OPENBLAS_NUM_THREADS`` wins. Rasa is imported
-only then, in the functions below. The embedding's OpenMP pool keeps one thread per core: one
-message is embedded in 20 ms on two threads against 31 ms on one, and under load the two
-settings serve as many messages a second.
+threads doing the work (``make bench``, 2026-12-03, 50 users: 58 → 39 ms of CPU a message,
+29 → 33 messages a second). The pool's size is read when the library loads, so ``main`` sets
+it before Rasa (and NumPy) is imported; an operator's own ``OPENBLAS_NUM_THREADS`` wins. Rasa
+is imported only then, in the functions below. The embedding's OpenMP pool keeps one thread
+per core: one message is embedded in 20 ms on two threads against 31 ms on one, and under load
+the two settings serve as many messages a second.
 """
 
 from __future__ import annotations

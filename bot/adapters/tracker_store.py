@@ -123,7 +123,7 @@ class ErasableTrackerStore(SQLTrackerStore):
         return itertools.islice(tracker.events, stored, None)
 
     async def _off_the_loop(self, work: Coroutine[Any, Any, T]) -> T:
-        """Run Rasa's database work (it awaits nothing else) on a loop of a worker thread.
+        """Run Rasa's database work (it awaits nothing else) in a worker thread.
 
         With an event broker (none is configured), Rasa's saving also sends the new events to
         it from the server's own loop, so then it stays there.
