@@ -13,6 +13,7 @@ Everything else — features in, intent ranking out, persistence — is Rasa's.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import time
 from typing import Any
@@ -33,7 +34,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import Pipeline
 
-from bot.nlu import logistic_fit
+from bot.nlu import FIT_RECORD, logistic_fit
 
 logger = logging.getLogger(__name__)
 
@@ -110,15 +111,27 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
             tol=tol,
             max_iter=max_iter,
         )
+        seconds = time.perf_counter() - started
         logger.info(
-            "Intent classifier fitted in %.0f s (%d iterations)",
-            time.perf_counter() - started,
-            fitted.iterations,
+            "Intent classifier fitted in %.0f s (%d iterations)", seconds, fitted.iterations
         )
         self.clf = Pipeline(
             [("features", features), ("logreg", fitted.as_estimator(C, tol, max_iter))]
         )
         self.persist()
+        with self._model_storage.write_to(self._resource) as model_dir:
+            (model_dir / FIT_RECORD).write_text(
+                json.dumps(
+                    {
+                        "seconds": round(seconds, 1),
+                        "iterations": fitted.iterations,
+                        "weights": int(fitted.coef.size + fitted.intercept.size),
+                        "examples": len(y),
+                        "finished_at": round(time.time(), 1),
+                    }
+                ),
+                encoding="utf-8",
+            )
         self._prepare_for_prediction()
         return self._resource
 
