@@ -64,7 +64,7 @@ nlu-eval: $(STAMP) ## NLU accuracy per language on held-out examples, with minim
 conversation-test: $(STAMP) ## Conversation tests (rasa test core on tests/conversations)
 	$(PY) -m bot conversation-test
 
-bench: $(STAMP) ## Latency, throughput, memory at 1/10/50 users, beside plain rasa init (ARGS=--profile)
+bench: $(STAMP) ## Speed, memory, training beside plain rasa init; why a target is missed (ARGS=--profile)
 	$(PY) -m bot bench $(ARGS)
 
 bench-nlu: $(STAMP) ## Print per-language NLU figures (accuracy, macro-F1, fallback rate, confusions)

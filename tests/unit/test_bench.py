@@ -306,3 +306,40 @@ def test_make_train_records_the_fit_only_when_the_classifier_was_fitted_in_that_
     monkeypatch.setattr(training.subprocess, "run", _fake_rasa_train(time.time() - 3600))
     record = training.training_record(training.ensure_model(tmp_path / "cached", root=tmp_path))
     assert record["classifier_from_cache"] is True and "fit" not in record
+
+
+def test_when_the_cores_have_room_the_reason_is_the_rasa_servers_one_process():
+    """make bench, 2026-12-03: 20.8 msg/s at 83% of 2 cores, plain 15.6 msg/s."""
+    result = _loaded_run()
+    ours_50 = result["ours"]["end_to_end"][2]
+    ours_50.update(messages_per_second=20.8, cpu_ms_per_message={"actions": 7.7, "rasa": 65.5})
+    ours_50.update(client_cpu_ms_per_message=6.4)
+    result["plain"]["end_to_end"][2]["messages_per_second"] = 15.6
+    result["ratios"] = ratios(result["ours"], result["plain"])
+    row = _missed(result)["throughput at 50 users ≥ 1.5 × plain Rasa, no errors"]
+    assert "the 2 cores were 83% busy" in row["why"] and "used 1.36 cores" in row["why"]
+    # 1.5 × 15.6 = 23.4 msg/s: 2000/23.4 − 6.4 = 79.1 ms a message would fit in the cores
+    assert row["would_take"].startswith("23.4 msg/s: the cores have room for it (79.1 ms")
+    assert "its work a message 11% less, or a second Rasa process" in row["would_take"]
+
+
+def test_a_slow_model_load_is_set_beside_plain_rasas_on_the_same_machine():
+    result = _loaded_run()
+    result["ours"]["model_load_s"], result["plain"]["model_load_s"] = 23.1, 73.2
+    row = _missed(result)["model load ≤ 20 s"]
+    assert row["why"].endswith("plain Rasa 73.2 s on the same machine (3.2 × ours)")
+    assert row["would_take"] == "13% less, or a machine on which plain Rasa loads in ≤ 63 s"
+
+
+def test_a_training_whose_rest_alone_exceeds_the_target_says_both_parts_must_shrink():
+    """make bench, 2026-12-03: 575 s after an edit, of which the fit 409 s."""
+    result = _loaded_run()
+    result["ours"].update(training_s=574.6)
+    result["ours"]["fit"].update(seconds=408.7, iterations=490)
+    row = _missed(result)[
+        "training with the vectors of an earlier one (as after an edit of examples) ≤ 90 s"
+    ]
+    assert "0.83 s each), the rest 166 s" in row["why"]
+    assert (
+        row["would_take"] == "the rest alone takes 166 s: the fit and the rest together 84% shorter"
+    )
