@@ -734,6 +734,14 @@ def print_summary(result: dict[str, Any]) -> None:
                 f"  training: the classifier's fit {fit['seconds']} s, {fit['iterations']} "
                 f"iterations over {fit['weights']} weights, {fit['examples']} examples"
             )
+        if r.get("edit_training"):
+            edit = r["edit_training"]
+            lines.append(
+                f"  training after an edit of {edit.get('edited_examples')} examples: "
+                f"{edit.get('training_s')} s"
+                + (f", the classifier's fit {edit['fit']['seconds']} s" if "fit" in edit else "")
+                + (", from scratch (no cached vectors)" if edit.get("from_scratch") else "")
+            )
     if "ratios" in result:
         lines.append("ours/plain: " + ", ".join(f"{k} {v}" for k, v in result["ratios"].items()))
     for row in result["targets"]:

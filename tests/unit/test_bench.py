@@ -202,6 +202,13 @@ def test_met_and_unexplained_targets_carry_no_reason_and_the_summary_prints_the_
     print_summary(result)
     printed = capsys.readouterr().out
     assert "      why: at 40 msg/s the 2 cores were 80% busy" in printed
+    result["ours"]["edit_training"] = {
+        "training_s": 301.0,
+        "from_scratch": False,
+        "edited_examples": 3,
+    }
+    print_summary(result)
+    assert "  training after an edit of 3 examples: 301.0 s\n" in capsys.readouterr().out
     assert "      why: not broken down in this run" in printed
 
 
